@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 digest');
+
+const classMetricsSchema = z.object({
+  label: z.string(),
+  precision: z.number().min(0).max(1),
+  recall: z.number().min(0).max(1),
+  f1: z.number().min(0).max(1),
+  support: z.number().int().nonnegative(),
+});
+
+export const metricsSchema = z.object({
+  accuracy: z.number().min(0).max(1),
+  macroF1: z.number().min(0).max(1),
+  perClass: z.array(classMetricsSchema),
+  /** confusion[i][j]: posts of true class i predicted as class j, in `labels` order. */
+  confusion: z.array(z.array(z.number().int().nonnegative())),
+  testPosts: z.number().int().nonnegative(),
+});
+
+/** How text became features; the trainer's TypeScript featurizer and the ONNX graph both follow it. */
+export const featurizerSchema = z.object({
+  kind: z.literal('tfidf'),
+  lowercase: z.boolean(),
+  tokenPattern: z.string(),
+  stopWords: z.enum(['english']).nullable(),
+  ngramRange: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  minDf: z.number().nonnegative(),
+  maxDf: z.number().nonnegative(),
+  maxFeatures: z.number().int().positive().nullable(),
+  sublinearTf: z.boolean(),
+  smoothIdf: z.boolean(),
+  norm: z.literal('l2'),
+  vocabularySize: z.number().int().positive(),
+});
+
+export const trainingSchema = z.object({
+  config: z.string(),
+  model: z.literal('multinomial-logistic-regression'),
+  C: z.number().positive(),
+  maxIter: z.number().int().positive(),
+  iterations: z.number().int().nonnegative(),
+  converged: z.boolean(),
+  fitSeconds: z.number().nonnegative(),
+  /** Present when C was chosen on a validation split carved from the train set. */
+  selection: z
+    .object({
+      validationFraction: z.number(),
+      candidates: z.array(z.object({ C: z.number(), accuracy: z.number() })),
+    })
+    .optional(),
+});
+
+export const manifestSchema = z.object({
+  schemaVersion: z.literal(1),
+  name: z.string().min(1),
+  /** Derived from `sha256`: the same bytes always carry the same version. */
+  version: z.string().min(1),
+  /** sha256 of model.onnx; the loader refuses a model file whose digest differs. */
+  sha256: sha256Hex,
+  createdAt: z.iso.datetime(),
+  producer: z.object({ name: z.string(), version: z.string() }),
+  labels: z.array(z.string().min(1)).min(2),
+  io: z.object({
+    input: z.string(),
+    label: z.string(),
+    probabilities: z.string(),
+  }),
+  /** Present when the graph has the explanation outputs (docs/contracts.md section 1). */
+  explain: z
+    .object({
+      logits: z.string(),
+      post: z.string(),
+      token: z.string(),
+      contrib: z.string(),
+      intercept: z.array(z.number()),
+    })
+    .optional(),
+  featurizer: featurizerSchema.optional(),
+  training: trainingSchema.optional(),
+  data: z
+    .object({ name: z.string(), sha256: sha256Hex, trainPosts: z.number().int(), testPosts: z.number().int() })
+    .optional(),
+  metrics: metricsSchema.optional(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type Metrics = z.infer<typeof metricsSchema>;
+export type FeaturizerParams = z.infer<typeof featurizerSchema>;
+export type TrainingInfo = z.infer<typeof trainingSchema>;
+
+/** The part of the manifest that `GET /model` serves: nothing about where or how it was trained. */
+export type PublicManifest = Pick<Manifest, 'name' | 'version' | 'sha256' | 'labels' | 'createdAt'> & {
+  metrics?: Pick<Metrics, 'accuracy' | 'macroF1'>;
+  explain: boolean;
+};
+
+export function publicManifest(m: Manifest): PublicManifest {
+  return {
+    name: m.name,
+    version: m.version,
+    sha256: m.sha256,
+    labels: m.labels,
+    createdAt: m.createdAt,
+    ...(m.metrics ? { metrics: { accuracy: m.metrics.accuracy, macroF1: m.metrics.macroF1 } } : {}),
+    explain: m.explain !== undefined,
+  };
+}
