@@ -1,0 +1,493 @@
+import { mapInOrder, splitBatches } from './batches.js';
+import {
+  AbortError,
+  BadRequestError,
+  ClassifierError,
+  ConnectionError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from './errors.js';
+import { backoffDelay, isRetryable, sleep } from './retry.js';
+import type {
+  ClassifierClientOptions,
+  LabelOptions,
+  ModelInfo,
+  ModelRef,
+  Prediction,
+  PredictOptions,
+  RequestOptions,
+  RetryEvent,
+} from './types.js';
+
+/** Defaults of {@link ClassifierClientOptions}; each is documented there. */
+const DEFAULTS = {
+  timeoutMs: 10_000,
+  maxRetries: 3,
+  maxBatchSize: 256,
+  // Just under the endpoint's MAX_BODY_BYTES (1 MiB) to leave room for `{"texts":...,"topK":...}`.
+  maxBatchBytes: 1_000_000,
+  batchConcurrency: 1,
+  retryBaseDelayMs: 500,
+  retryMaxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+} as const;
+
+/** The settings of one call: the client's, overridden by the call's {@link RequestOptions}. */
+interface CallContext {
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  /** The call's `deadlineMs`, kept for messages. */
+  deadlineMs: number | undefined;
+  /** When the call must be over, on the `performance.now()` clock. */
+  deadline: number | undefined;
+}
+
+interface Exchange {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * The client of the classifier endpoint (API Gateway REST API + Lambda): `POST /predict` and
+ * `GET /model`, with API-key auth, retries with backoff, timeouts, a deadline, abort, batching and
+ * typed errors. No runtime dependencies: it needs a global `fetch` (Node >= 20, browsers).
+ *
+ * @example
+ * ```ts
+ * import { ClassifierClient } from '@org/classifier-client';
+ *
+ * const client = new ClassifierClient({ baseUrl: process.env.STAGE_URL!, apiKey: process.env.API_KEY! });
+ * const label = await client.classify('My computer crashed after the graphics driver update');
+ * const [first] = await client.classify(['a post', 'another post'], { topK: 3 });
+ * console.log(label, first?.top);
+ * ```
+ */
+export class ClassifierClient {
+  /** The stage URL without a trailing slash; paths such as `/predict` are appended to it. */
+  readonly baseUrl: string;
+  // A private field: util.inspect, JSON.stringify and error objects never show it.
+  readonly #apiKey: string;
+  readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #maxBatchSize: number;
+  readonly #maxBatchBytes: number;
+  readonly #batchConcurrency: number;
+  readonly #deadlineMs: number | undefined;
+  readonly #retryBaseDelayMs: number;
+  readonly #retryMaxDelayMs: number;
+  readonly #maxRetryAfterMs: number;
+  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+
+  /**
+   * @throws {ClassifierError} with `code: "invalid_options"` when `baseUrl` or `apiKey` is missing,
+   *   `baseUrl` is not an http(s) URL, a number option is out of range, or there is no global fetch.
+   */
+  constructor(options: ClassifierClientOptions) {
+    // Checked at runtime too: JavaScript callers and `process.env.X!` get no help from the types.
+    const { baseUrl, apiKey } = (options ?? {}) as Partial<ClassifierClientOptions>;
+    if (typeof baseUrl !== 'string' || baseUrl.trim() === '') {
+      throw invalidOptions('baseUrl is required: the stage URL, e.g. https://<api-id>.execute-api.<region>.amazonaws.com/test');
+    }
+    if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+      throw invalidOptions('apiKey is required: the API Gateway API key of the stage');
+    }
+    let url: URL;
+    try {
+      url = new URL(baseUrl.trim());
+    } catch {
+      throw invalidOptions(`baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw invalidOptions(`baseUrl must be http(s), got ${url.protocol}`);
+    }
+    this.baseUrl = baseUrl.trim().replace(/\/+$/, '');
+    this.#apiKey = apiKey;
+
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') {
+      throw invalidOptions('no fetch: pass options.fetch on runtimes without a global fetch');
+    }
+    // Called through a closure: a browser's fetch throws "Illegal invocation" when `this` is not window.
+    this.#fetch = (input, init) => fetchImpl(input, init);
+    this.#headers = { ...options.headers };
+    this.#timeoutMs = positive('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs);
+    this.#maxRetries = nonNegativeInteger('maxRetries', options.maxRetries ?? DEFAULTS.maxRetries);
+    this.#maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? DEFAULTS.maxBatchSize);
+    this.#maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes ?? DEFAULTS.maxBatchBytes);
+    this.#batchConcurrency = positiveInteger('batchConcurrency', options.batchConcurrency ?? DEFAULTS.batchConcurrency);
+    this.#deadlineMs = options.deadlineMs === undefined ? undefined : positive('deadlineMs', options.deadlineMs);
+    this.#retryBaseDelayMs = nonNegative('retryBaseDelayMs', options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs);
+    this.#retryMaxDelayMs = nonNegative('retryMaxDelayMs', options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs);
+    this.#maxRetryAfterMs = nonNegative('maxRetryAfterMs', options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs);
+    this.#onRetry = options.onRetry;
+  }
+
+  /**
+   * Classifies one text and returns its label (the article-compatible form: `POST /predict` with a
+   * JSON array of strings).
+   *
+   * @example
+   * ```ts
+   * const label = await client.classify('Is there a god?'); // "alt.atheism"
+   * ```
+   */
+  classify(text: string, options?: LabelOptions): Promise<string>;
+  /**
+   * Classifies a list of texts and returns their labels in order. An empty list returns `[]` without a
+   * request; a list longer than `maxBatchSize` is sent in several requests.
+   *
+   * @example
+   * ```ts
+   * const labels = await client.classify(posts, { signal: AbortSignal.timeout(30_000) });
+   * ```
+   */
+  classify(texts: readonly string[], options?: LabelOptions): Promise<string[]>;
+  /**
+   * Classifies one text with probabilities, the `topK` most likely labels and, with `explain`, the
+   * tokens that weighed most (the rich form of `POST /predict`).
+   *
+   * @example
+   * ```ts
+   * const p = await client.classify('GPU drivers crash', { topK: 3, explain: 5 });
+   * console.log(p.label, p.probability, p.top, p.explanation);
+   * ```
+   */
+  classify(text: string, options: PredictOptions & RequestOptions): Promise<Prediction>;
+  /**
+   * Classifies a list of texts with the rich form; predictions come back in input order.
+   *
+   * @example
+   * ```ts
+   * const predictions = await client.classify(posts, { topK: 2 });
+   * ```
+   */
+  classify(texts: readonly string[], options: PredictOptions & RequestOptions): Promise<Prediction[]>;
+  async classify(
+    input: string | readonly string[],
+    options: LabelOptions | (PredictOptions & RequestOptions) = {},
+  ): Promise<string | string[] | Prediction | Prediction[]> {
+    const single = typeof input === 'string';
+    const texts = single ? [input] : checkTexts(input);
+    const rich = options.topK !== undefined || options.explain !== undefined;
+    if (texts.length === 0) return [];
+
+    const ctx = this.#context(options);
+    const results = rich
+      ? await this.#inBatches<Prediction>(texts, ctx, (batch, batchCtx) =>
+          this.#predictRich(batch, { topK: options.topK, explain: options.explain }, batchCtx),
+        )
+      : await this.#inBatches<string>(texts, ctx, (batch, batchCtx) => this.#predictLabels(batch, batchCtx));
+    return single ? (results[0] as string | Prediction) : results;
+  }
+
+  /**
+   * Describes the model that serves the stage (`GET /model`): name, version, sha256, labels,
+   * creation time, metrics and whether it can explain.
+   *
+   * @example
+   * ```ts
+   * const { version, labels } = await client.model();
+   * ```
+   */
+  async model(options: RequestOptions = {}): Promise<ModelInfo> {
+    const ctx = this.#context(options);
+    return this.#request('GET', '/model', undefined, ctx, (json) => (isModelInfo(json) ? json : undefined));
+  }
+
+  async #predictLabels(batch: readonly string[], ctx: CallContext): Promise<string[]> {
+    return this.#request('POST', '/predict', JSON.stringify(batch), ctx, (json) =>
+      Array.isArray(json) && json.length === batch.length && json.every((label) => typeof label === 'string')
+        ? (json as string[])
+        : undefined,
+    );
+  }
+
+  async #predictRich(
+    batch: readonly string[],
+    fields: { topK: number | undefined; explain: number | undefined },
+    ctx: CallContext,
+  ): Promise<Prediction[]> {
+    const body = JSON.stringify({ texts: batch, ...definedOnly(fields) });
+    const answer = await this.#request('POST', '/predict', body, ctx, (json) =>
+      isRecord(json) &&
+      isModelRef(json.model) &&
+      Array.isArray(json.predictions) &&
+      json.predictions.length === batch.length &&
+      json.predictions.every(isPrediction)
+        ? (json.predictions as Prediction[])
+        : undefined,
+    );
+    return answer;
+  }
+
+  /**
+   * Splits `texts` into batches the endpoint accepts and runs them. The first failure aborts the
+   * batches still in flight and is what the call throws.
+   */
+  async #inBatches<R>(
+    texts: readonly string[],
+    ctx: CallContext,
+    run: (batch: readonly string[], ctx: CallContext) => Promise<R[]>,
+  ): Promise<R[]> {
+    const batches = splitBatches(texts, this.#maxBatchSize, this.#maxBatchBytes);
+    const [only] = batches;
+    if (batches.length === 1 && only !== undefined) return run(only, ctx);
+
+    const siblings = new AbortController();
+    const forward = (): void => siblings.abort(ctx.signal?.reason);
+    if (ctx.signal?.aborted) forward();
+    else ctx.signal?.addEventListener('abort', forward, { once: true });
+    let firstError: unknown;
+    try {
+      const parts = await mapInOrder(batches, this.#batchConcurrency, async (batch) => {
+        try {
+          return await run(batch, { ...ctx, signal: siblings.signal });
+        } catch (error) {
+          if (firstError === undefined) {
+            firstError = error;
+            siblings.abort(error);
+          }
+          throw error;
+        }
+      });
+      return parts.flat();
+    } catch (error) {
+      // The batches aborted because of another's failure reject too; the cause is the first one.
+      throw firstError ?? error;
+    } finally {
+      ctx.signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  /**
+   * One logical request: attempts, retries with backoff (or the server's `Retry-After`), within the
+   * call's deadline and signal. `accept` returns the typed answer, or `undefined` when a 2xx body does
+   * not have the promised shape.
+   */
+  async #request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    ctx: CallContext,
+    accept: (json: unknown) => T | undefined,
+  ): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      let error: ClassifierError;
+      try {
+        const exchange = await this.#attempt(method, path, body, ctx);
+        const json = parseJson(exchange.text);
+        if (exchange.status >= 200 && exchange.status < 300) {
+          const value = accept(json);
+          if (value === undefined) throw unexpectedResponse(exchange, json, method, path);
+          return value;
+        }
+        error = ClassifierError.fromResponse(exchange.status, json, exchange.headers);
+      } catch (caught) {
+        if (!(caught instanceof ClassifierError)) throw caught;
+        error = caught;
+      }
+
+      if (!isRetryable(error) || retry >= ctx.maxRetries) throw error;
+      const retryAfter = error.retryAfterMs;
+      // A server asking for a longer pause than the client is willing to wait gets no retry: the
+      // caller sees the error (with retryAfterMs) at once instead of a call hanging for minutes.
+      if (retryAfter !== undefined && retryAfter > this.#maxRetryAfterMs) throw error;
+      const delayMs = retryAfter ?? backoffDelay(retry, this.#retryBaseDelayMs, this.#retryMaxDelayMs);
+      // Sleeping past the deadline only to fail then helps no one: fail now with the real cause.
+      if (ctx.deadline !== undefined && performance.now() + delayMs >= ctx.deadline) throw error;
+      this.#onRetry?.({ retry: retry + 1, delayMs, error, path });
+      await sleep(delayMs, ctx.signal, () => abortError(ctx.signal));
+    }
+  }
+
+  /**
+   * One HTTP exchange, body included, bounded by the per-attempt timeout, the call's deadline and
+   * the caller's signal. It settles as soon as one of those fires, even if the fetch implementation
+   * ignores its signal.
+   */
+  async #attempt(method: string, path: string, body: string | undefined, ctx: CallContext): Promise<Exchange> {
+    const signal = ctx.signal;
+    if (signal?.aborted) throw abortError(signal);
+    const remaining = ctx.deadline === undefined ? Number.POSITIVE_INFINITY : ctx.deadline - performance.now();
+    if (remaining <= 0) throw deadlineExceeded(ctx.deadlineMs);
+    const byDeadline = remaining <= ctx.timeoutMs;
+
+    const controller = new AbortController();
+    let stopReason: ClassifierError | undefined;
+    let rejectStopped: (error: ClassifierError) => void = () => {};
+    const stopped = new Promise<never>((_, reject) => {
+      rejectStopped = reject;
+    });
+    const stop = (error: ClassifierError): void => {
+      if (stopReason !== undefined) return;
+      stopReason = error;
+      controller.abort(error);
+      rejectStopped(error);
+    };
+    const onAbort = (): void => stop(abortError(signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(
+      () =>
+        stop(
+          byDeadline
+            ? deadlineExceeded(ctx.deadlineMs)
+            : new TimeoutError(`Request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' }),
+        ),
+      Math.min(ctx.timeoutMs, remaining),
+    );
+
+    const headers = new Headers(this.#headers);
+    headers.set('accept', 'application/json');
+    if (body !== undefined) headers.set('content-type', 'application/json');
+    headers.set('x-api-key', this.#apiKey);
+
+    const exchange = (async (): Promise<Exchange> => {
+      const response = await this.#fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: controller.signal });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text };
+    })();
+    // When `stopped` wins the race the exchange still settles later; that rejection is expected.
+    exchange.catch(() => {});
+    try {
+      return await Promise.race([exchange, stopped]);
+    } catch (error) {
+      if (stopReason !== undefined) throw stopReason;
+      throw new ConnectionError(`Connection error: ${describe(error)}`, { code: 'connection_error', cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #context(options: RequestOptions): CallContext {
+    const timeoutMs = options.timeoutMs === undefined ? this.#timeoutMs : positive('timeoutMs', options.timeoutMs);
+    const maxRetries =
+      options.maxRetries === undefined ? this.#maxRetries : nonNegativeInteger('maxRetries', options.maxRetries);
+    const deadlineMs = options.deadlineMs === undefined ? this.#deadlineMs : positive('deadlineMs', options.deadlineMs);
+    return {
+      signal: options.signal,
+      timeoutMs,
+      maxRetries,
+      deadlineMs,
+      deadline: deadlineMs === undefined ? undefined : performance.now() + deadlineMs,
+    };
+  }
+}
+
+function checkTexts(input: unknown): readonly string[] {
+  if (!Array.isArray(input)) {
+    throw new BadRequestError('texts must be a string or an array of strings', { code: 'invalid_input' });
+  }
+  // Checked here rather than by the server: after batching, the server's index would be relative to
+  // its batch, not to the caller's list.
+  const index = input.findIndex((text) => typeof text !== 'string');
+  if (index !== -1) {
+    throw new BadRequestError(`texts[${index}] must be a string, got ${typeOf(input[index])}`, { code: 'invalid_input' });
+  }
+  return input as readonly string[];
+}
+
+function abortError(signal: AbortSignal | undefined): AbortError {
+  return new AbortError('Request was aborted', { code: 'aborted', cause: signal?.reason });
+}
+
+function deadlineExceeded(deadlineMs: number | undefined): TimeoutError {
+  return new TimeoutError(`Deadline of ${deadlineMs} ms exceeded`, { code: 'deadline_exceeded' });
+}
+
+function unexpectedResponse(exchange: Exchange, json: unknown, method: string, path: string): UnexpectedResponseError {
+  return new UnexpectedResponseError(
+    `${exchange.status} unexpected answer to ${method} ${path}: not the shape the API promises`,
+    {
+      status: exchange.status,
+      code: 'unexpected_response',
+      requestId: exchange.headers.get('x-amzn-requestid') ?? undefined,
+      body: json,
+    },
+  );
+}
+
+function invalidOptions(message: string): ClassifierError {
+  return new ClassifierError(`ClassifierClient: ${message}`, { code: 'invalid_options' });
+}
+
+function positive(name: string, value: number): number {
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+    throw invalidOptions(`${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
+    throw invalidOptions(`${name} must be a non-negative number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value > 0)) throw invalidOptions(`${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value >= 0)) {
+    throw invalidOptions(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** fetch's errors say "fetch failed"; the reason (ECONNRESET, ECONNREFUSED, ...) is in `cause`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause: unknown = error.cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    return `${error.message} (${typeof code === 'string' ? `${code}: ` : ''}${cause.message})`;
+  }
+  return error.message;
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isModelRef(value: unknown): value is ModelRef {
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    typeof value.version === 'string' &&
+    typeof value.sha256 === 'string'
+  );
+}
+
+function isModelInfo(value: unknown): value is ModelInfo {
+  return isModelRef(value) && isRecord(value) && Array.isArray(value.labels);
+}
+
+function isPrediction(value: unknown): value is Prediction {
+  return (
+    isRecord(value) && typeof value.label === 'string' && typeof value.probability === 'number' && Array.isArray(value.top)
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * Splits a long list of texts into requests the endpoint accepts (at most `MAX_TEXTS` texts and
+ * `MAX_BODY_BYTES` bytes each) and runs them with bounded concurrency, keeping the input order.
+ */
+
+/**
+ * Splits `texts` into consecutive batches of at most `maxCount` texts whose JSON encoding stays within
+ * `maxBytes`. A single text larger than `maxBytes` gets a batch of its own (the server then answers
+ * `413`, which is the honest error for it).
+ *
+ * @example
+ * ```ts
+ * splitBatches(['a', 'b', 'c'], 2, 1_000_000); // [['a', 'b'], ['c']]
+ * ```
+ */
+export function splitBatches(texts: readonly string[], maxCount: number, maxBytes: number): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  // The JSON array's brackets; each text then costs its encoded length plus a comma.
+  let currentBytes = 2;
+  for (const text of texts) {
+    const bytes = jsonUtf8Length(text) + 1;
+    if (current.length > 0 && (current.length >= maxCount || currentBytes + bytes > maxBytes)) {
+      batches.push(current);
+      current = [];
+      currentBytes = 2;
+    }
+    current.push(text);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Runs `run` over `items` with at most `concurrency` in flight and returns the results in input order.
+ * After the first failure no new item starts and the returned promise rejects with that failure; the
+ * caller aborts the ones in flight.
+ */
+export async function mapInOrder<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  run: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await run(items[index] as T, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker);
+  await Promise.all(workers);
+  return results;
+}
+
+/** The UTF-8 length of `JSON.stringify(text)`, counted without allocating the bytes. */
+function jsonUtf8Length(text: string): number {
+  // After JSON.stringify, lone surrogates are escaped as \uXXXX (ES2019 well-formed stringify),
+  // so every surrogate left is half of a pair that encodes to 4 bytes.
+  const json = JSON.stringify(text);
+  let bytes = 0;
+  for (let i = 0; i < json.length; i++) {
+    const unit = json.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,0 +1,201 @@
+/**
+ * One error hierarchy for everything a call can fail with. A caller catches by class and reads
+ * `status`, `code` and `requestId`; the message starts with the status and says what the server said.
+ */
+
+import { parseRetryAfter } from './retryAfter.js';
+
+/** Anything with a case-insensitive `get`, such as fetch's `Headers`. */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
+/** What a {@link ClassifierError} may carry. */
+export interface ClassifierErrorOptions {
+  /** The HTTP status, when the server answered. */
+  status?: number | undefined;
+  /** A machine-readable code: the Lambda's `code`, else one this client assigns (see each class). */
+  code?: string | undefined;
+  /** The request id: the body's `requestId`, else API Gateway's `x-amzn-RequestId` header. */
+  requestId?: string | undefined;
+  /** What the server said: the Lambda's `error` or API Gateway's `message`. */
+  serverMessage?: string | undefined;
+  /** The parsed JSON body of the answer (or its text when it was not JSON). */
+  body?: unknown;
+  /** How long the server asked the client to wait (`Retry-After`). */
+  retryAfterMs?: number | undefined;
+  /** The underlying error (a network error, an abort reason). */
+  cause?: unknown;
+}
+
+/**
+ * The base of every error this client throws.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.classify(text);
+ * } catch (err) {
+ *   if (err instanceof ClassifierError) console.error(err.status, err.code, err.requestId, err.message);
+ *   throw err;
+ * }
+ * ```
+ */
+export class ClassifierError extends Error {
+  override name = 'ClassifierError';
+  /** The HTTP status; `undefined` when no answer arrived (timeout, connection, abort). */
+  readonly status: number | undefined;
+  /** A machine-readable code, e.g. `invalid_input`, `forbidden`, `limit_exceeded`, `timeout`. */
+  readonly code: string | undefined;
+  /** The request id to quote when asking the API's owners; `undefined` when none came back. */
+  readonly requestId: string | undefined;
+  /** What the server said, without the status prefix. */
+  readonly serverMessage: string | undefined;
+  /** The parsed answer body, for fields such as the Lambda's `field` or `index`. */
+  readonly body: unknown;
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: ClassifierErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+    this.code = options.code;
+    this.requestId = options.requestId;
+    this.serverMessage = options.serverMessage;
+    this.body = options.body;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /**
+   * Maps an HTTP error answer to its class: `400` {@link BadRequestError}, `401`/`403`
+   * {@link AuthenticationError}, `413` {@link PayloadTooLargeError}, `429` {@link QuotaExceededError}
+   * when API Gateway says `Limit Exceeded` (the usage plan's quota) else {@link RateLimitError},
+   * `5xx` {@link ServerError}, anything else the base class.
+   *
+   * @param status the HTTP status
+   * @param body the parsed JSON body, or the raw text when it was not JSON
+   * @param headers the answer's headers (for `x-amzn-RequestId`, `x-amzn-ErrorType`, `Retry-After`)
+   * @example
+   * ```ts
+   * const err = ClassifierError.fromResponse(429, { message: 'Limit Exceeded' }, new Headers());
+   * err instanceof QuotaExceededError; // true
+   * ```
+   */
+  static fromResponse(status: number, body: unknown, headers?: HeaderLookup): ClassifierError {
+    const record = isRecord(body) ? body : undefined;
+    // The Lambda answers {"error", "code", "requestId"}; API Gateway answers {"message"} and puts the
+    // request id in a header (SPEC.md section 5).
+    const serverMessage =
+      stringField(record, 'error') ??
+      stringField(record, 'message') ??
+      (typeof body === 'string' && body.trim() !== '' ? truncate(body.trim(), 200) : undefined);
+    const requestId = stringField(record, 'requestId') ?? headers?.get('x-amzn-requestid') ?? undefined;
+    // x-amzn-ErrorType looks like "ForbiddenException" or "ForbiddenException:http://internal..."
+    const errorType = headers?.get('x-amzn-errortype')?.split(':')[0] ?? undefined;
+    const retryAfterMs = parseRetryAfter(headers?.get('retry-after') ?? null);
+    const message = `${status} ${serverMessage ?? 'status code (no body)'}`;
+    const options = (defaultCode: string): ClassifierErrorOptions => ({
+      status,
+      code: stringField(record, 'code') ?? defaultCode,
+      requestId,
+      serverMessage,
+      body,
+      retryAfterMs,
+    });
+
+    if (status === 400) return new BadRequestError(message, options('bad_request'));
+    if (status === 401 || status === 403) {
+      // API Gateway's answer to a path or method the API lacks: usually a wrong baseUrl.
+      const missingToken =
+        errorType === 'MissingAuthenticationTokenException' || /missing authentication token/i.test(serverMessage ?? '');
+      return new AuthenticationError(message, options(missingToken ? 'missing_authentication_token' : 'forbidden'));
+    }
+    if (status === 413) return new PayloadTooLargeError(message, options('payload_too_large'));
+    if (status === 429) {
+      const quota = errorType === 'LimitExceededException' || /limit exceeded/i.test(serverMessage ?? '');
+      return quota
+        ? new QuotaExceededError(message, options('limit_exceeded'))
+        : new RateLimitError(message, options('too_many_requests'));
+    }
+    if (status >= 500) return new ServerError(message, options('server_error'));
+    return new ClassifierError(message, options(`http_${status}`));
+  }
+}
+
+/**
+ * `403` (or `401`): the API key is missing or wrong (`code: "forbidden"`), or the path or method does
+ * not exist on the API (`code: "missing_authentication_token"`, usually a wrong `baseUrl`). Not retried.
+ */
+export class AuthenticationError extends ClassifierError {
+  override name = 'AuthenticationError';
+}
+
+/**
+ * `429 Too Many Requests`: over the usage plan's rate or burst. Retried with backoff; thrown when the
+ * retries run out. `code: "too_many_requests"`.
+ */
+export class RateLimitError extends ClassifierError {
+  override name = 'RateLimitError';
+}
+
+/**
+ * `429 Limit Exceeded`: the usage plan's quota (per day, week or month) is used up. Not retried:
+ * waiting seconds does not help. `code: "limit_exceeded"`.
+ */
+export class QuotaExceededError extends ClassifierError {
+  override name = 'QuotaExceededError';
+}
+
+/** `400`: the request was invalid; `code` is the Lambda's (`invalid_json`, `invalid_input`, ...). Not retried. */
+export class BadRequestError extends ClassifierError {
+  override name = 'BadRequestError';
+}
+
+/** `413`: the body, the batch or one text is over the stage's limits. Not retried. */
+export class PayloadTooLargeError extends ClassifierError {
+  override name = 'PayloadTooLargeError';
+}
+
+/**
+ * `5xx`. `502`, `503` and `504` (API Gateway's answers to a failing or slow function) are retried;
+ * `500` (the function's own `internal` error) is not.
+ */
+export class ServerError extends ClassifierError {
+  override name = 'ServerError';
+}
+
+/**
+ * No answer in time. `code: "timeout"` when one attempt ran over `timeoutMs` (retried);
+ * `code: "deadline_exceeded"` when the call's `deadlineMs` ran out (not retried).
+ */
+export class TimeoutError extends ClassifierError {
+  override name = 'TimeoutError';
+}
+
+/** The request got no HTTP answer (refused, reset, DNS). `cause` holds the fetch error. Retried. */
+export class ConnectionError extends ClassifierError {
+  override name = 'ConnectionError';
+}
+
+/** The caller's `AbortSignal` fired. `cause` holds the signal's reason. Never retried. */
+export class AbortError extends ClassifierError {
+  override name = 'AbortError';
+}
+
+/** A `2xx` answer whose body is not what the API promises (e.g. a proxy's HTML page). Not retried. */
+export class UnexpectedResponseError extends ClassifierError {
+  override name = 'UnexpectedResponseError';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(record: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = record?.[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

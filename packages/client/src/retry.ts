@@ -1,0 +1,54 @@
+import { ConnectionError, RateLimitError, ServerError, TimeoutError } from './errors.js';
+
+/**
+ * Statuses worth another attempt: API Gateway's answers to a function that failed (502), was
+ * throttled or unavailable (503), or ran over the integration timeout (504). A 500 is the function's
+ * own `internal` error: the same input would fail the same way.
+ */
+const RETRYABLE_SERVER_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * Whether a failed attempt may be retried: network errors, per-attempt timeouts, `429 Too Many
+ * Requests` and 502/503/504. Never a 400, 403, 413, a quota `Limit Exceeded`, an abort or a deadline.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionError || error instanceof RateLimitError) return true;
+  if (error instanceof TimeoutError) return error.code === 'timeout';
+  if (error instanceof ServerError) return error.status !== undefined && RETRYABLE_SERVER_STATUSES.has(error.status);
+  return false;
+}
+
+/**
+ * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
+ * a uniform random delay in `[0, min(capMs, baseMs * 2^retryIndex))`. Full jitter spreads clients
+ * that were throttled together, which is what API Gateway's token bucket needs to refill.
+ *
+ * @param retryIndex 0 for the first retry
+ * @param random a source of uniform numbers in [0, 1)
+ */
+export function backoffDelay(retryIndex: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  // 2 ** 1024 is Infinity; min() keeps it finite long before that.
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(retryIndex, 52));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Waits `ms`, or rejects with `onAbort()` as soon as `signal` aborts (also when it already has).
+ */
+export function sleep(ms: number, signal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(onAbort());
+      return;
+    }
+    const abort = (): void => {
+      clearTimeout(timer);
+      reject(onAbort());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
