@@ -1,0 +1,15 @@
+export { DEFAULT_LIMITS, ERROR_CODES, MAX_EXPLAIN, OOV_OUTPUTS, type ErrorCode } from './constants.js';
+export { ConfigError, InferenceError, ModelLoadError, RequestError, type ErrorLocation } from './errors.js';
+export { createHandler, type HandlerDeps, type ProxyHandler } from './http/createHandler.js';
+export { readLimits, type Limits } from './http/limits.js';
+export { decodeBody, parseJson, toPredictRequest, type ModelCapabilities, type PredictRequest } from './http/parseRequest.js';
+export { REQUEST_ID_HEADER } from './http/responses.js';
+export { loadModel, type LoadedModel, type LoadModelOptions } from './model/loadModel.js';
+export { lambdaSessionOptions } from './model/sessionOptions.js';
+export { type S3SourceOptions } from './model/sources/s3Source.js';
+export { parseArtifactUri, siblingManifest, type ArtifactLocation } from './model/uri.js';
+export { ColdStart } from './observability/coldStart.js';
+export { createLogger } from './observability/logger.js';
+export { EmfMetrics, type MetricsOptions, type RequestMetrics } from './observability/metrics.js';
+export { contributions, rowsByPost, topContributions, type ExplainOutputs, type TokenWeight } from './predictor/explain.js';
+export { Predictor, type BatchResult, type LabelProbability, type PredictOptions, type Prediction } from './predictor/Predictor.js';

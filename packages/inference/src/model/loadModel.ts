@@ -1,0 +1,116 @@
+import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@org/classifier-artifact';
+import * as ort from 'onnxruntime-node';
+import { ModelLoadError } from '../errors.js';
+import { lambdaSessionOptions } from './sessionOptions.js';
+import { readFileSource } from './sources/fileSource.js';
+import type { S3SourceOptions } from './sources/s3Source.js';
+import { type ArtifactLocation, describeLocation, parseArtifactUri, siblingManifest } from './uri.js';
+
+export interface LoadModelOptions {
+  /** Where model.onnx is: a path, `file://...`, or `s3://bucket/key?versionId=V`. */
+  modelUri: string;
+  /** Where manifest.json is. @default manifest.json beside the model */
+  manifestUri?: string;
+  sessionOptions?: ort.InferenceSession.SessionOptions;
+  s3?: S3SourceOptions;
+}
+
+export interface LoadedModel {
+  manifest: Manifest;
+  session: ort.InferenceSession;
+  /** Where the bytes came from (for logs). */
+  source: { model: string; manifest: string };
+  timings: { readMs: number; verifyMs: number; sessionMs: number; warmupMs: number };
+}
+
+async function readLocation(loc: ArtifactLocation, s3: () => Promise<(ref: ArtifactLocation & { kind: 's3' }) => Promise<Uint8Array>>): Promise<Uint8Array> {
+  if (loc.kind === 'file') return readFileSource(loc.path);
+  return (await s3())(loc);
+}
+
+/**
+ * Loads the artifact once (per execution environment): reads model and manifest (in parallel),
+ * validates the manifest, checks the model's sha256 against it, creates the session, checks the
+ * graph has the inputs/outputs the manifest names, and runs one warm-up prediction so the first
+ * request does not pay for lazy initialisation and a model whose class count disagrees with the
+ * manifest is refused before it serves.
+ */
+export async function loadModel(options: LoadModelOptions): Promise<LoadedModel> {
+  const modelLoc = parseArtifactUri(options.modelUri);
+  const manifestLoc = options.manifestUri ? parseArtifactUri(options.manifestUri) : siblingManifest(modelLoc);
+  const source = { model: describeLocation(modelLoc), manifest: describeLocation(manifestLoc) };
+
+  // The AWS SDK is imported only when an S3 URI is used: file-based environments (local stage,
+  // batch CLI, tests) never pay for loading it.
+  let s3Reader: Promise<(ref: ArtifactLocation & { kind: 's3' }) => Promise<Uint8Array>> | undefined;
+  const s3 = () => {
+    s3Reader ??= import('./sources/s3Source.js').then(({ createS3Client, readS3Object }) => {
+      const client = createS3Client(options.s3);
+      return (ref: ArtifactLocation & { kind: 's3' }) => readS3Object(client, ref);
+    });
+    return s3Reader;
+  };
+
+  const t0 = performance.now();
+  const [modelBytes, manifestBytes] = await Promise.all([readLocation(modelLoc, s3), readLocation(manifestLoc, s3)]);
+  const t1 = performance.now();
+
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(new TextDecoder().decode(manifestBytes), source.manifest);
+    verifyModelBytes(manifest, modelBytes, source.model);
+  } catch (cause) {
+    if (cause instanceof ArtifactError) throw new ModelLoadError(cause.message, { cause });
+    throw cause;
+  }
+  const t2 = performance.now();
+
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(modelBytes, options.sessionOptions ?? lambdaSessionOptions());
+  } catch (cause) {
+    throw new ModelLoadError(`${source.model} is not a loadable ONNX model: ${(cause as Error).message}`, { cause });
+  }
+  const t3 = performance.now();
+
+  try {
+    checkGraphMatchesManifest(session, manifest, source.model);
+    await warmUp(session, manifest, source.model);
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
+  }
+  const t4 = performance.now();
+
+  return {
+    manifest,
+    session,
+    source,
+    timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2, warmupMs: t4 - t3 },
+  };
+}
+
+function checkGraphMatchesManifest(session: ort.InferenceSession, manifest: Manifest, where: string): void {
+  if (!session.inputNames.includes(manifest.io.input)) {
+    throw new ModelLoadError(`${where}: the graph has no input "${manifest.io.input}" (inputs: ${session.inputNames.join(', ')})`);
+  }
+  const wanted = [manifest.io.label, manifest.io.probabilities];
+  if (manifest.explain) wanted.push(manifest.explain.logits, manifest.explain.post, manifest.explain.token, manifest.explain.contrib);
+  const missing = wanted.filter((name) => !session.outputNames.includes(name));
+  if (missing.length > 0) {
+    throw new ModelLoadError(`${where}: the graph lacks output(s) named in the manifest: ${missing.join(', ')}`);
+  }
+}
+
+async function warmUp(session: ort.InferenceSession, manifest: Manifest, where: string): Promise<void> {
+  const out = await session.run(
+    { [manifest.io.input]: new ort.Tensor('string', ['warm up'], [1]) },
+    [manifest.io.label, manifest.io.probabilities],
+  );
+  const probs = out[manifest.io.probabilities];
+  if (!probs || probs.dims.length !== 2 || probs.dims[1] !== manifest.labels.length) {
+    throw new ModelLoadError(
+      `${where}: probabilities have shape [${probs?.dims.join(', ') ?? ''}], expected [N, ${manifest.labels.length}] (the manifest's labels)`,
+    );
+  }
+}

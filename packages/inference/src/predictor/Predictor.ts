@@ -1,0 +1,130 @@
+import type { Manifest } from '@org/classifier-artifact';
+import * as ort from 'onnxruntime-node';
+import { OOV_OUTPUTS } from '../constants.js';
+import { InferenceError } from '../errors.js';
+import type { LoadedModel } from '../model/loadModel.js';
+import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
+
+export interface LabelProbability {
+  label: string;
+  probability: number;
+}
+
+export interface Prediction extends LabelProbability {
+  /** The `topK` most probable labels, most probable first (ties in manifest label order). */
+  top: LabelProbability[];
+  /** Present when `explain` > 0: the features that moved the predicted class's logit most. */
+  explanation?: TokenWeight[];
+}
+
+export interface PredictOptions {
+  /** Labels in `top` (1..number of labels). @default 1 */
+  topK?: number;
+  /** Features per explanation (0 = none). Needs a model with explanation outputs. @default 0 */
+  explain?: number;
+}
+
+export interface BatchResult {
+  predictions: Prediction[];
+  /** Share of tokens not in the vocabulary, over the whole batch; undefined when the model does not expose it. */
+  oovRate?: number;
+}
+
+/**
+ * Runs a loaded classifier: one `session.run` per batch, fetching only the outputs the request needs
+ * (label + probabilities; the explanation outputs only when `explain` > 0).
+ */
+export class Predictor {
+  readonly manifest: Manifest;
+  readonly labels: readonly string[];
+  readonly supportsExplain: boolean;
+  readonly supportsOov: boolean;
+  private readonly session: ort.InferenceSession;
+  private readonly labelIndex: Map<string, number>;
+  private readonly baseFetches: string[];
+  private readonly explainFetches: string[];
+
+  constructor(model: Pick<LoadedModel, 'manifest' | 'session'>) {
+    this.manifest = model.manifest;
+    this.session = model.session;
+    this.labels = model.manifest.labels;
+    this.labelIndex = new Map(this.labels.map((l, i) => [l, i]));
+    this.supportsExplain = model.manifest.explain !== undefined;
+    this.supportsOov = model.session.outputNames.includes(OOV_OUTPUTS.tokens) && model.session.outputNames.includes(OOV_OUTPUTS.known);
+    this.baseFetches = [model.manifest.io.label, model.manifest.io.probabilities];
+    if (this.supportsOov) this.baseFetches.push(OOV_OUTPUTS.tokens, OOV_OUTPUTS.known);
+    const e = model.manifest.explain;
+    this.explainFetches = e ? [...this.baseFetches, e.post, e.token, e.contrib] : this.baseFetches;
+  }
+
+  /** Predicts a batch. Callers validate `topK`/`explain` ranges; this throws `InferenceError` on misuse. */
+  async predict(texts: readonly string[], options: PredictOptions = {}): Promise<BatchResult> {
+    const topK = options.topK ?? 1;
+    const explain = options.explain ?? 0;
+    if (texts.length === 0) return { predictions: [] };
+    if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
+    const io = this.manifest.io;
+    const out = await this.session.run(
+      { [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) },
+      explain > 0 ? this.explainFetches : this.baseFetches,
+    );
+    const labels = out[io.label]?.data as string[] | undefined;
+    const probs = out[io.probabilities]?.data as Float32Array | undefined;
+    const C = this.labels.length;
+    if (!labels || !probs || labels.length !== texts.length || probs.length !== texts.length * C) {
+      throw new InferenceError(`model outputs have unexpected shapes for a batch of ${texts.length}`);
+    }
+
+    let explainOut: ExplainOutputs | undefined;
+    let rows: number[][] | undefined;
+    const e = this.manifest.explain;
+    if (explain > 0 && e) {
+      explainOut = {
+        post: out[e.post]?.data as BigInt64Array,
+        token: out[e.token]?.data as string[],
+        contrib: out[e.contrib]?.data as Float32Array,
+        classes: C,
+      };
+      rows = rowsByPost(explainOut, texts.length);
+    }
+
+    const predictions: Prediction[] = new Array(texts.length);
+    for (let n = 0; n < texts.length; n++) {
+      const label = labels[n] as string;
+      const cls = this.labelIndex.get(label);
+      if (cls === undefined) throw new InferenceError(`model predicted "${label}", which is not in the manifest's labels`);
+      const base = n * C;
+      const prediction: Prediction = {
+        label,
+        probability: probs[base + cls] as number,
+        top: topK === 1 ? [{ label, probability: probs[base + cls] as number }] : this.topLabels(probs, base, topK),
+      };
+      if (explainOut && rows) {
+        prediction.explanation = topContributions(contributions(explainOut, rows[n] ?? [], cls), explain);
+      }
+      predictions[n] = prediction;
+    }
+
+    const result: BatchResult = { predictions };
+    if (this.supportsOov) {
+      const tokens = out[OOV_OUTPUTS.tokens]?.data as BigInt64Array | undefined;
+      const known = out[OOV_OUTPUTS.known]?.data as BigInt64Array | undefined;
+      if (tokens && known) {
+        let t = 0n;
+        let k = 0n;
+        for (let n = 0; n < tokens.length; n++) {
+          t += tokens[n] as bigint;
+          k += known[n] as bigint;
+        }
+        if (t > 0n) result.oovRate = 1 - Number(k) / Number(t);
+      }
+    }
+    return result;
+  }
+
+  private topLabels(probs: Float32Array, base: number, k: number): LabelProbability[] {
+    const idx = Array.from({ length: this.labels.length }, (_, c) => c);
+    idx.sort((a, b) => (probs[base + b] as number) - (probs[base + a] as number) || a - b);
+    return idx.slice(0, k).map((c) => ({ label: this.labels[c] as string, probability: probs[base + c] as number }));
+  }
+}
