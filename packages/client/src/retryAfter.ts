@@ -13,7 +13,9 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  // Date.parse also accepts odd forms such as "5" (a year); the digits case is handled above.
+  // Every HTTP-date form names a day and a month in letters; V8's lenient Date.parse would otherwise
+  // read "-1" as a year.
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);

@@ -1,0 +1,194 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BadRequestError, ClassifierClient, ClassifierError, UnexpectedResponseError } from '../src/index.js';
+import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
+
+const API_KEY = 'test-key-0123456789';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const MODEL_REF = { name: 'newsgroups', version: 'v-1a2b3c', sha256: 'a'.repeat(64) };
+
+describe('Constructor', () => {
+  it.each([
+    ['baseUrl missing', { apiKey: API_KEY }, /baseUrl is required/],
+    ['baseUrl empty', { baseUrl: '  ', apiKey: API_KEY }, /baseUrl is required/],
+    ['apiKey missing', { baseUrl: 'http://127.0.0.1:1/test' }, /apiKey is required/],
+    ['apiKey empty', { baseUrl: 'http://127.0.0.1:1/test', apiKey: '' }, /apiKey is required/],
+    ['baseUrl not a URL', { baseUrl: 'not a url', apiKey: API_KEY }, /baseUrl is not a URL/],
+    ['baseUrl not http', { baseUrl: 'ftp://example.com/test', apiKey: API_KEY }, /must be http\(s\)/],
+    ['maxBatchSize 0', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, maxBatchSize: 0 }, /maxBatchSize/],
+    ['maxRetries -1', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, maxRetries: -1 }, /maxRetries/],
+    ['timeoutMs NaN', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, timeoutMs: Number.NaN }, /timeoutMs/],
+  ])('throws a clear error when %s', (_case, options, message) => {
+    // Act
+    const construct = () => new ClassifierClient(options as never);
+
+    // Assess
+    expect(construct).toThrow(ClassifierError);
+    expect(construct).toThrow(message);
+  });
+
+  it('never shows the API key when the client is inspected or serialized', () => {
+    const client = new ClassifierClient({ baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY });
+
+    expect(inspect(client, { showHidden: true, depth: 5 })).not.toContain(API_KEY);
+    expect(JSON.stringify(client)).not.toContain(API_KEY);
+  });
+});
+
+describe('Method: classify (labels)', () => {
+  it('POSTs a JSON array to <baseUrl>/predict with x-api-key and returns the label', async () => {
+    // Prepare
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    // Act
+    const label = await client.classify('Is there a god?');
+
+    // Assess
+    expect(label).toBe('label:Is there a god?');
+    expect(server.requests).toHaveLength(1);
+    const [seen] = server.requests;
+    expect(seen?.method).toBe('POST');
+    expect(seen?.url).toBe('/test/predict');
+    expect(seen?.headers['x-api-key']).toBe(API_KEY);
+    expect(seen?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(seen?.body ?? '')).toEqual(['Is there a god?']);
+  });
+
+  it('tolerates trailing slashes on baseUrl', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: `${server.stageUrl}//`, apiKey: API_KEY });
+
+    await client.classify('x');
+
+    expect(client.baseUrl).toBe(server.stageUrl);
+    expect(server.requests[0]?.url).toBe('/test/predict');
+  });
+
+  it('returns labels of a list in order, and [] for an empty list without a request', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const labels = await client.classify(['b', 'a', '', 'c']);
+    const none = await client.classify([]);
+
+    expect(labels).toEqual(['label:b', 'label:a', 'label:', 'label:c']);
+    expect(none).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('sends extra headers but keeps its own x-api-key', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({
+      baseUrl: server.stageUrl,
+      apiKey: API_KEY,
+      headers: { 'X-Api-Key': 'someone-else', 'x-trace-id': 'abc' },
+    });
+
+    await client.classify('x');
+
+    expect(server.requests[0]?.headers['x-api-key']).toBe(API_KEY);
+    expect(server.requests[0]?.headers['x-trace-id']).toBe('abc');
+  });
+
+  it('rejects a non-string text locally, naming its index in the whole list', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2 });
+
+    const error = await client.classify(['a', 'b', 'c', 42] as unknown as string[]).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).message).toBe('texts[3] must be a string, got number');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('throws UnexpectedResponseError when a 200 is not an array of one label per text', async () => {
+    server = await startServer((_seen, res) => sendJson(res, 200, ['only-one'], { 'x-amzn-RequestId': 'req-200' }));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const error = await client.classify(['a', 'b']).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect((error as UnexpectedResponseError).status).toBe(200);
+    expect((error as UnexpectedResponseError).requestId).toBe('req-200');
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('Method: classify (rich form)', () => {
+  const richAnswer = (body: string) => {
+    const { texts } = JSON.parse(body) as { texts: string[] };
+    return {
+      model: MODEL_REF,
+      predictions: texts.map((text) => ({
+        label: `label:${text}`,
+        probability: 0.9,
+        top: [
+          { label: `label:${text}`, probability: 0.9 },
+          { label: 'other', probability: 0.1 },
+        ],
+        explanation: [{ token: text, weight: 1.5 }],
+      })),
+    };
+  };
+
+  it('sends {texts, topK, explain} and returns one Prediction for one text', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, richAnswer(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const prediction = await client.classify('gpu', { topK: 2, explain: 5 });
+
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ texts: ['gpu'], topK: 2, explain: 5 });
+    expect(prediction.label).toBe('label:gpu');
+    expect(prediction.top).toHaveLength(2);
+    expect(prediction.explanation).toEqual([{ token: 'gpu', weight: 1.5 }]);
+  });
+
+  it('omits the field not asked for and returns Predictions of a list in order', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, richAnswer(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const predictions = await client.classify(['x', 'y'], { topK: 1 });
+
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ texts: ['x', 'y'], topK: 1 });
+    expect(predictions.map((p) => p.label)).toEqual(['label:x', 'label:y']);
+  });
+
+  it('uses the article form when only request options are given', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const label = await client.classify('x', { timeoutMs: 5000, signal: new AbortController().signal });
+
+    expect(label).toBe('label:x');
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual(['x']);
+  });
+});
+
+describe('Method: model', () => {
+  it('GETs <baseUrl>/model with x-api-key and returns the public manifest', async () => {
+    const manifest = {
+      ...MODEL_REF,
+      labels: ['alt.atheism', 'comp.graphics'],
+      createdAt: '2025-11-28T12:00:00.000Z',
+      metrics: { accuracy: 0.85, macroF1: 0.84 },
+      explain: true,
+    };
+    server = await startServer((_seen, res) => sendJson(res, 200, manifest));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const info = await client.model();
+
+    expect(info).toEqual(manifest);
+    expect(server.requests[0]?.method).toBe('GET');
+    expect(server.requests[0]?.url).toBe('/test/model');
+    expect(server.requests[0]?.headers['x-api-key']).toBe(API_KEY);
+    expect(server.requests[0]?.headers['content-type']).toBeUndefined();
+  });
+});

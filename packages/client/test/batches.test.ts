@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { splitBatches } from '../src/batches.js';
+import { AbortError, BadRequestError, ClassifierClient } from '../src/index.js';
+import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
+
+const API_KEY = 'batch-test-key';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const texts = (n: number) => Array.from({ length: n }, (_, i) => `post ${i}`);
+
+describe('Function: splitBatches', () => {
+  it('splits by count, keeping order', () => {
+    const batches = splitBatches(texts(600), 256, 1_000_000);
+
+    expect(batches.map((b) => b.length)).toEqual([256, 256, 88]);
+    expect(batches.flat()).toEqual(texts(600));
+  });
+
+  it('splits by the JSON body size, counting UTF-8 bytes and escapes', () => {
+    // Each "é" is 2 bytes in UTF-8; each text's JSON is then 2 + 2*100 = 202 bytes, + 1 for the comma.
+    const accented = Array.from({ length: 10 }, () => 'é'.repeat(100));
+    // Brackets (2) + 4 texts (4 * 203) = 814 fits in 820; a 5th would not.
+    expect(splitBatches(accented, 256, 820).map((b) => b.length)).toEqual([4, 4, 2]);
+    // A newline is escaped to two bytes: "\n" * 100 -> 202 bytes, like the accented text.
+    const newlines = Array.from({ length: 10 }, () => '\n'.repeat(100));
+    expect(splitBatches(newlines, 256, 820).map((b) => b.length)).toEqual([4, 4, 2]);
+  });
+
+  it('gives a text over the byte limit a batch of its own', () => {
+    const batches = splitBatches(['a', 'x'.repeat(5000), 'b'], 256, 1000);
+
+    expect(batches.map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('Method: classify with batching', () => {
+  it('sends 600 texts as 3 requests of at most maxBatchSize and reassembles labels in order', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 256 });
+
+    const labels = await client.classify(texts(600));
+
+    expect(server.requests.map((r) => (JSON.parse(r.body) as string[]).length)).toEqual([256, 256, 88]);
+    expect(labels).toEqual(texts(600).map((t) => `label:${t}`));
+  });
+
+  it('keeps input order when concurrent batches finish out of order', async () => {
+    // The first batch answers last.
+    server = await startServer((seen, res, _req, index) => {
+      setTimeout(() => sendJson(res, 200, echoLabels(seen.body)), index === 0 ? 120 : 10);
+    });
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 10, batchConcurrency: 3 });
+
+    const labels = await client.classify(texts(50));
+
+    expect(labels).toEqual(texts(50).map((t) => `label:${t}`));
+    expect(server.requests).toHaveLength(5);
+    expect(server.maxInFlight).toBe(3);
+  });
+
+  it('sends batches one at a time by default', async () => {
+    server = await startServer((seen, res) => {
+      setTimeout(() => sendJson(res, 200, echoLabels(seen.body)), 10);
+    });
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 5 });
+
+    await client.classify(texts(20));
+
+    expect(server.requests).toHaveLength(4);
+    expect(server.maxInFlight).toBe(1);
+  });
+
+  it('batches the rich form too', async () => {
+    server = await startServer((seen, res) => {
+      const { texts: batch } = JSON.parse(seen.body) as { texts: string[] };
+      sendJson(res, 200, {
+        model: { name: 'm', version: 'v', sha256: 'a'.repeat(64) },
+        predictions: batch.map((t) => ({ label: `label:${t}`, probability: 1, top: [{ label: `label:${t}`, probability: 1 }] })),
+      });
+    });
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 4 });
+
+    const predictions = await client.classify(texts(10), { topK: 1 });
+
+    expect(server.requests).toHaveLength(3);
+    expect(predictions.map((p) => p.label)).toEqual(texts(10).map((t) => `label:${t}`));
+  });
+
+  it('fails the call with the first batch error and starts no further batch', async () => {
+    server = await startServer((seen, res, _req, index) =>
+      index === 1
+        ? sendJson(res, 400, { error: 'texts[0] is invalid', code: 'invalid_input', requestId: 'r-batch' })
+        : sendJson(res, 200, echoLabels(seen.body)),
+    );
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2 });
+
+    const error = await client.classify(texts(10)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).requestId).toBe('r-batch');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('aborts batches in flight when the caller aborts', async () => {
+    server = await startServer(() => {
+      // Never answers.
+    });
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2, batchConcurrency: 2 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+
+    const error = await client.classify(texts(10), { signal: controller.signal }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(2);
+  });
+});
