@@ -1,0 +1,108 @@
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../src/model/loadModel.js';
+import { contributions, rowsByPost, topContributions } from '../src/predictor/explain.js';
+import { Predictor } from '../src/predictor/Predictor.js';
+import { TINY_INTERCEPT, TINY_LABELS } from './fixtures/tinyModel.js';
+import { tinyArtifact } from './helpers/artifacts.js';
+
+describe('Class: Predictor (tiny explain model)', () => {
+  let tiny: Awaited<ReturnType<typeof tinyArtifact>>;
+  let model: Awaited<ReturnType<typeof loadModel>>;
+  let predictor: Predictor;
+  beforeAll(async () => {
+    tiny = await tinyArtifact('explain');
+    model = await loadModel({ modelUri: tiny.modelPath });
+    predictor = new Predictor(model);
+  });
+  afterAll(async () => {
+    await model.session.release();
+    await tiny.remove();
+  });
+
+  it('predicts one label per text with its probability, in input order', async () => {
+    const { predictions } = await predictor.predict(['NASA rocket into orbit', 'bake it in the oven', 'the team scored a goal']);
+    expect(predictions.map((p) => p.label)).toEqual(['space', 'cooking', 'sports']);
+    for (const p of predictions) {
+      expect(p.top).toEqual([{ label: p.label, probability: p.probability }]);
+      expect(p.probability).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('returns topK labels sorted by probability, covering all classes when topK = C', async () => {
+    const { predictions } = await predictor.predict(['rocket launch with the team'], { topK: 3 });
+    const [p] = predictions;
+    expect(p?.top.map((t) => t.label).sort()).toEqual([...TINY_LABELS].sort());
+    const probs = p?.top.map((t) => t.probability) ?? [];
+    expect([...probs].sort((a, b) => b - a)).toEqual(probs);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(p?.top[0]?.label).toBe(p?.label);
+  });
+
+  it('accepts empty strings (no tokens: the intercept decides) and an empty batch', async () => {
+    const { predictions } = await predictor.predict(['', '   '], { explain: 5 });
+    expect(predictions).toHaveLength(2);
+    expect(predictions[0]?.label).toBe(TINY_LABELS[TINY_INTERCEPT.indexOf(Math.max(...TINY_INTERCEPT))]);
+    expect(predictions[0]?.explanation).toEqual([]);
+    expect((await predictor.predict([])).predictions).toEqual([]);
+  });
+
+  it('explains with the largest absolute contributions first, duplicates summed per token', async () => {
+    const { predictions } = await predictor.predict(['oven oven recipe nasa'], { explain: 50 });
+    const explanation = predictions[0]?.explanation ?? [];
+    expect(predictions[0]?.label).toBe('cooking');
+    // cooking coefficients: oven 2.0 (twice), recipe 1.5, nasa -0.5
+    expect(explanation.map((e) => e.token)).toEqual(['oven', 'recipe', 'nasa']);
+    expect(explanation[0]?.weight).toBeCloseTo(4.0, 5);
+    expect(explanation[2]?.weight).toBeCloseTo(-0.5, 5);
+    const limited = await predictor.predict(['oven oven recipe nasa'], { explain: 1 });
+    expect(limited.predictions[0]?.explanation).toHaveLength(1);
+  });
+
+  it('contributions plus the intercept equal the logits of every class within 1e-4', async () => {
+    const texts = ['oven oven recipe nasa', 'launch the rocket, goal!', '', 'unknown words only', 'bake bake bake team ball orbit'];
+    const e = tiny.manifest.explain;
+    if (!e) throw new Error('tiny explain manifest lacks explain');
+    const out = await model.session.run({ text: new ort.Tensor('string', texts, [texts.length]) }, [e.logits, e.post, e.token, e.contrib]);
+    const logits = out[e.logits]?.data as Float32Array;
+    const C = TINY_LABELS.length;
+    const outputs = { post: out[e.post]?.data as BigInt64Array, token: out[e.token]?.data as string[], contrib: out[e.contrib]?.data as Float32Array, classes: C };
+    const rows = rowsByPost(outputs, texts.length);
+    for (let n = 0; n < texts.length; n++) {
+      for (let c = 0; c < C; c++) {
+        const sum = [...contributions(outputs, rows[n] ?? [], c).values()].reduce((a, b) => a + b, e.intercept[c] ?? 0);
+        expect(Math.abs(sum - (logits[n * C + c] ?? Number.NaN))).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('reports the out-of-vocabulary token rate when the model exposes token counts', async () => {
+    expect(predictor.supportsOov).toBe(true);
+    const { oovRate } = await predictor.predict(['nasa unknown', 'oven words']);
+    expect(oovRate).toBeCloseTo(0.5, 6);
+  });
+});
+
+describe('Class: Predictor (bring-your-own model)', () => {
+  it('serves label + probabilities under the manifest io names and refuses explanations', async () => {
+    const tiny = await tinyArtifact('byo');
+    const model = await loadModel({ modelUri: tiny.modelPath });
+    const predictor = new Predictor(model);
+    expect(predictor.supportsExplain).toBe(false);
+    expect(predictor.supportsOov).toBe(false);
+    const { predictions, oovRate } = await predictor.predict(['orbit'], { topK: 2 });
+    expect(predictions[0]?.label).toBe('space');
+    expect(predictions[0]?.top).toHaveLength(2);
+    expect(oovRate).toBeUndefined();
+    await expect(predictor.predict(['orbit'], { explain: 3 })).rejects.toThrow(/no explanation outputs/);
+    await model.session.release();
+    await tiny.remove();
+  });
+});
+
+describe('Function: topContributions', () => {
+  it('orders by absolute weight, then token, deterministically', () => {
+    const m = new Map([['b', -2], ['a', 2], ['c', 0.5]]);
+    expect(topContributions(m, 3)).toEqual([{ token: 'a', weight: 2 }, { token: 'b', weight: -2 }, { token: 'c', weight: 0.5 }]);
+  });
+});
