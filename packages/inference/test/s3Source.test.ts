@@ -1,0 +1,103 @@
+import { createServer } from 'node:net';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ModelLoadError } from '../src/errors.js';
+import { loadModel } from '../src/model/loadModel.js';
+import { createS3Client } from '../src/model/sources/s3Source.js';
+import { Predictor } from '../src/predictor/Predictor.js';
+import { tempDir, tinyArtifact } from './helpers/artifacts.js';
+
+const BUCKET = 'classifier-models';
+
+/** A port nothing listens on: connections are refused at once (an unreachable S3 endpoint). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', () => {
+  let server: S3rver;
+  let endpoint: string;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let tiny: Awaited<ReturnType<typeof tinyArtifact>>;
+
+  beforeAll(async () => {
+    dir = await tempDir('s3rver-');
+    tiny = await tinyArtifact('explain');
+    server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir.path, configureBuckets: [{ name: BUCKET, configs: [] }] });
+    const { port } = (await server.run()) as unknown as { port: number };
+    endpoint = `http://127.0.0.1:${port}`;
+    // s3rver checks request signatures against its fixed default credentials.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    const client = createS3Client({ endpoint, forcePathStyle: true });
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'models/v1/model.onnx', Body: tiny.model }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'models/v1/manifest.json', Body: JSON.stringify(tiny.manifest) }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'models/bad/model.onnx', Body: Buffer.concat([Buffer.from(tiny.model), Buffer.from('!')]) }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'models/bad/manifest.json', Body: JSON.stringify(tiny.manifest) }));
+    client.destroy();
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await tiny.remove();
+    await dir.remove();
+    vi.unstubAllEnvs();
+  });
+
+  it('loads model + sibling manifest from s3:// and predicts', async () => {
+    const model = await loadModel({ modelUri: `s3://${BUCKET}/models/v1/model.onnx`, s3: { endpoint, forcePathStyle: true } });
+    expect(model.source).toEqual({ model: `s3://${BUCKET}/models/v1/model.onnx`, manifest: `s3://${BUCKET}/models/v1/manifest.json` });
+    const { predictions } = await new Predictor(model).predict(['nasa rocket']);
+    expect(predictions[0]?.label).toBe('space');
+    await model.session.release();
+  });
+
+  it('honours AWS_ENDPOINT_URL_S3 and an explicit MANIFEST_URI', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', endpoint);
+    try {
+      const model = await loadModel({
+        modelUri: `s3://${BUCKET}/models/v1/model.onnx`,
+        manifestUri: `s3://${BUCKET}/models/v1/manifest.json`,
+        s3: { forcePathStyle: true },
+      });
+      expect(model.manifest.sha256).toBe(tiny.manifest.sha256);
+      await model.session.release();
+    } finally {
+      vi.stubEnv('AWS_ENDPOINT_URL_S3', '');
+    }
+  });
+
+  it('fails clearly, without retrying, when the object is missing', async () => {
+    const started = Date.now();
+    const error = await loadModel({ modelUri: `s3://${BUCKET}/models/v2/model.onnx`, s3: { endpoint, forcePathStyle: true } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toMatch(/s3:\/\/classifier-models\/models\/v2\/(model\.onnx|manifest\.json): object not found \(NoSuchKey\)/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses an S3 model whose sha256 differs from its manifest', async () => {
+    await expect(loadModel({ modelUri: `s3://${BUCKET}/models/bad/model.onnx`, s3: { endpoint, forcePathStyle: true } })).rejects.toThrow(
+      /does not match its manifest/,
+    );
+  });
+
+  it('fails after a bounded number of attempts with backoff when S3 is unreachable', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const error = await loadModel({
+      modelUri: `s3://${BUCKET}/models/v1/model.onnx`,
+      s3: { endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, maxAttempts: 3, connectionTimeoutMs: 500 },
+    }).catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toMatch(/S3 read failed after 3 attempt\(s\): .*ECONNREFUSED/);
+    // Two backoff delays happened (the SDK's standard strategy), yet the whole failure stays bounded.
+    expect(elapsed).toBeLessThan(10_000);
+  });
+});
