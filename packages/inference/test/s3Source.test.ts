@@ -29,7 +29,7 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
     dir = await tempDir('s3rver-');
     tiny = await tinyArtifact('explain');
     server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir.path, configureBuckets: [{ name: BUCKET, configs: [] }] });
-    const { port } = (await server.run()) as unknown as { port: number };
+    const { port } = await server.run();
     endpoint = `http://127.0.0.1:${port}`;
     // s3rver checks request signatures against its fixed default credentials.
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');

@@ -1,0 +1,151 @@
+/**
+ * Builds the Lambda deployment package (docs/contracts.md section 2):
+ *   dist/lambda/            the unzipped layout (the local stage can serve it directly)
+ *   dist/lambda.zip         the same files, zipped deterministically
+ * Layout: index.mjs (+ chunks/ loaded on demand, e.g. the AWS SDK for s3:// URIs), and
+ * node_modules/onnxruntime-node (JS + the linux binaries of one architecture) and onnxruntime-common.
+ *
+ * usage: tsx scripts/bundle.ts [--arch x64|arm64] [--out DIR]
+ */
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import yazl from 'yazl';
+
+export type LambdaArch = 'x64' | 'arm64';
+
+export interface BundleOptions {
+  arch?: LambdaArch;
+  /** Output folder. @default packages/inference/dist */
+  outDir?: string;
+}
+
+export interface BundleResult {
+  zipPath: string;
+  dir: string;
+  zipBytes: number;
+  files: string[];
+}
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** Lambda's 50 MB limit for a zip uploaded directly (larger ones must come from S3; we stay under). */
+export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
+/** DOS epoch in local time, so the zip's timestamps are the same in every time zone. */
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+
+const require = createRequire(import.meta.url);
+
+/** A package's folder (found from its entry point: not every package exports ./package.json). */
+function packageRoot(name: string): string {
+  const marker = `${sep}node_modules${sep}${name}${sep}`;
+  const entry = require.resolve(name);
+  const at = entry.lastIndexOf(marker);
+  if (at < 0) throw new Error(`cannot locate the ${name} package folder from ${entry}`);
+  return entry.slice(0, at + marker.length - 1);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full)));
+    else out.push(full);
+  }
+  return out;
+}
+
+/** Copies the runtime files of a package: package.json, README-free, no maps, no typings. */
+async function copyRuntimeFiles(from: string, to: string, keep: (rel: string) => boolean): Promise<void> {
+  for (const file of await listFiles(from)) {
+    const rel = relative(from, file).split(sep).join('/');
+    if (!keep(rel)) continue;
+    await mkdir(dirname(join(to, rel)), { recursive: true });
+    await copyFile(file, join(to, rel));
+  }
+}
+
+// Nested package.json files carry the "type" of dist/cjs vs dist/esm: without them Node misreads the CJS build.
+const isRuntimeJs = (rel: string) => rel.endsWith('.js') || rel.endsWith('/package.json');
+
+export async function bundle(options: BundleOptions = {}): Promise<BundleResult> {
+  const arch = options.arch ?? 'x64';
+  const outDir = options.outDir ?? join(PACKAGE_DIR, 'dist');
+  const dir = join(outDir, 'lambda');
+  const zipPath = join(outDir, 'lambda.zip');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+
+  await build({
+    entryPoints: { index: join(PACKAGE_DIR, 'src', 'handler.ts') },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // The native addon and its JS stay files in node_modules (copied below, linux binaries only).
+    external: ['onnxruntime-node'],
+    minify: true,
+    keepNames: true,
+    legalComments: 'eof',
+    // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+
+  const ortNode = packageRoot('onnxruntime-node');
+  const ortCommon = packageRoot('onnxruntime-common');
+  const binDir = `bin/napi-v6/linux/${arch}/`;
+  await copyRuntimeFiles(ortNode, join(dir, 'node_modules', 'onnxruntime-node'), (rel) =>
+    rel === 'package.json' || (rel.startsWith('dist/') && isRuntimeJs(rel)) || rel.startsWith(binDir),
+  );
+  await copyRuntimeFiles(ortCommon, join(dir, 'node_modules', 'onnxruntime-common'), (rel) =>
+    rel === 'package.json' || (rel.startsWith('dist/') && isRuntimeJs(rel)),
+  );
+
+  const files = (await listFiles(dir)).map((f) => relative(dir, f).split(sep).join('/')).sort();
+  await writeZip(dir, files, zipPath);
+  const zipBytes = (await stat(zipPath)).size;
+  if (zipBytes > MAX_ZIP_BYTES) throw new Error(`${zipPath} is ${zipBytes} bytes, over Lambda's ${MAX_ZIP_BYTES}`);
+  return { zipPath, dir, zipBytes, files };
+}
+
+/** Same files in, same bytes out: sorted entries, fixed timestamps and modes, DOS-only times. */
+async function writeZip(dir: string, files: string[], zipPath: string): Promise<void> {
+  const zip = new yazl.ZipFile();
+  for (const rel of files) {
+    const data = await readFile(join(dir, rel));
+    const executable = rel.endsWith('.node') || rel.includes('.so');
+    zip.addBuffer(data, rel, { mtime: FIXED_MTIME, mode: executable ? 0o100755 : 0o100644, compress: true, forceDosTimestamp: true });
+  }
+  zip.end();
+  await new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(zipPath);
+    zip.outputStream.pipe(out).on('close', resolve).on('error', reject);
+    zip.outputStream.on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { arch: { type: 'string', default: 'x64' }, out: { type: 'string' } } });
+  if (values.arch !== 'x64' && values.arch !== 'arm64') throw new Error(`--arch must be x64 or arm64, got ${values.arch}`);
+  const started = performance.now();
+  const result = await bundle({ arch: values.arch, ...(values.out ? { outDir: values.out } : {}) });
+  await writeFile(join(dirname(result.zipPath), 'lambda.files.txt'), `${result.files.join('\n')}\n`);
+  console.log(
+    `${relative(process.cwd(), result.zipPath)}: ${(result.zipBytes / 1024 / 1024).toFixed(1)} MB, ${result.files.length} files, linux-${values.arch}, ${Math.round(performance.now() - started)} ms`,
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
