@@ -1,0 +1,165 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { APIGW } from '../constants.js';
+import type { FunctionPool } from '../lambda/pool.js';
+import type { StageModel } from '../stack/model.js';
+import type { LocalApiKey } from './apiKeys.js';
+import { mapProxyResult } from './integrationResponse.js';
+import { buildProxyEvent } from './proxyEvent.js';
+import { type GatewayErrorKind, sendGatewayError } from './responses.js';
+import { Router } from './router.js';
+import { TokenBucket } from './tokenBucket.js';
+
+export interface GatewayOptions {
+  readonly model: StageModel;
+  readonly pools: ReadonlyMap<string, FunctionPool>;
+  readonly keys: ReadonlyMap<string, LocalApiKey>;
+  /** Stage-wide method throttling, unless lifted. */
+  readonly stageThrottle: boolean;
+  readonly log: ((line: string) => void) | undefined;
+}
+
+const traceId = () => `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve('too-large');
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.on('aborted', () => resolve('aborted'));
+    req.on('error', () => resolve('aborted'));
+  });
+}
+
+/** The REST API's front door: stage, route, API key, usage plan, body limit, integration, mapping. */
+export function createGateway(options: GatewayOptions): Server {
+  const { model, pools, keys, log } = options;
+  const router = new Router(model.routes);
+  const stages = new Set(model.stages);
+  const stageBuckets = new Map<string, TokenBucket>();
+  if (options.stageThrottle) {
+    for (const [stage, t] of model.stageThrottle) stageBuckets.set(stage, new TokenBucket(t.rateLimit, t.burstLimit));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const extendedRequestId = randomBytes(11).toString('base64');
+    const requestTimeEpoch = Date.now();
+    const fail = (kind: GatewayErrorKind, close = false) => sendGatewayError(res, kind, requestId, extendedRequestId, close);
+
+    // The 10 MB payload limit applies before anything else.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > APIGW.maxBodyBytes) return fail('requestTooLarge', true);
+
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q >= 0 ? url.slice(0, q) : url;
+    const rawQuery = q >= 0 ? url.slice(q + 1) : '';
+    const slash = rawPath.indexOf('/', 1);
+    const stage = slash >= 0 ? rawPath.slice(1, slash) : rawPath.slice(1);
+    const path = slash >= 0 ? rawPath.slice(slash) : '/';
+    // A stage the API does not have: API Gateway answers 403 Forbidden.
+    if (!stages.has(stage)) return fail('forbidden');
+
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = router.match(path, method);
+    if (!match) return fail('missingAuthenticationToken');
+    const { route } = match;
+
+    let apiKey: LocalApiKey | undefined;
+    if (route.apiKeyRequired) {
+      const header = req.headers['x-api-key'];
+      const value = Array.isArray(header) ? header[0] : header;
+      apiKey = value === undefined ? undefined : keys.get(value);
+      const onStage = apiKey?.enabled ? apiKey.stages.get(stage) : undefined;
+      // A key is valid for a stage only through a usage plan that covers the stage.
+      if (!onStage) return fail('forbidden');
+      if (onStage.quota && !onStage.quota.hasRoom()) return fail('quotaExceeded');
+      if (onStage.bucket && !onStage.bucket.tryTake()) return fail('throttled');
+      onStage.quota?.count();
+    }
+    const stageBucket = stageBuckets.get(stage);
+    if (stageBucket && !stageBucket.tryTake()) return fail('throttled');
+
+    const body = await readBody(req, APIGW.maxBodyBytes);
+    if (body === 'aborted') return;
+    if (body === 'too-large') return fail('requestTooLarge', true);
+
+    const pool = pools.get(route.functionKey);
+    if (!pool) return fail('lambdaError');
+    const trace = traceId();
+    const event = buildProxyEvent({
+      req,
+      path,
+      rawQuery,
+      stage,
+      resourcePath: route.resourcePath,
+      resourceId: route.resourceId,
+      httpMethod: method,
+      pathParameters: match.pathParameters,
+      body,
+      binaryMediaTypes: model.binaryMediaTypes,
+      requestId,
+      extendedRequestId,
+      traceId: trace,
+      apiId: model.apiId,
+      accountId: model.accountId,
+      requestTimeEpoch,
+      apiKey: apiKey ? { value: apiKey.value, id: apiKey.id } : undefined,
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    });
+
+    // The integration timeout (29 s at most) ends the wait, not the function: the environment
+    // stays busy until the function returns or hits its own timeout, as on AWS.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'integration-timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('integration-timeout'), route.integrationTimeoutMs);
+    });
+    const invocation = pool.invoke(event, requestId, trace);
+    const outcome = await Promise.race([invocation, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'integration-timeout') return fail('integrationTimeout');
+    if (outcome.kind === 'throttled') {
+      log?.(`${requestId} Lambda throttled (reserved concurrency ${pool.limit} in use): 500`);
+      return fail('lambdaRejected');
+    }
+    if (outcome.kind !== 'ok') return fail('lambdaError');
+    const accept = req.headers.accept;
+    const mapped = mapProxyResult(outcome.result, model.binaryMediaTypes, accept);
+    if (!mapped) {
+      log?.(`${requestId} Execution failed due to configuration error: Malformed Lambda proxy response`);
+      return fail('lambdaError');
+    }
+    if (res.destroyed) return;
+    res.writeHead(mapped.status, {
+      ...mapped.headers,
+      'Content-Length': mapped.body.length,
+      'x-amzn-RequestId': requestId,
+      'x-amz-apigw-id': extendedRequestId,
+      'X-Amzn-Trace-Id': trace,
+    });
+    res.end(mapped.body);
+  }
+
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // Nothing a request does may take the stage down; API Gateway's own failures are 500s.
+      log?.(`local stage: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
+      sendGatewayError(res, 'lambdaRejected', randomUUID(), randomBytes(11).toString('base64'));
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return server;
+}

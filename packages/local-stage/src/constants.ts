@@ -1,0 +1,30 @@
+/** Defaults and limits of the emulated services, in one place (as serverless-offline's defaultOptions). */
+export const LOCAL = {
+  /** A fixed, obviously local account id; API Gateway puts the account id in requestContext.accountId. */
+  accountId: '000000000000',
+  /** Used when the stack has no provider block naming a region. */
+  region: 'us-east-1',
+  /** Unreserved functions: environments started at most at once before requests queue (a local-machine limit, not AWS's). */
+  unreservedConcurrency: 4,
+} as const;
+
+export const APIGW = {
+  /**
+   * REST API payload limit: 10 MB, not adjustable.
+   * Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+   */
+  maxBodyBytes: 10 * 1024 * 1024,
+  /**
+   * Integration timeout default and maximum for Lambda integrations: 29 s (50 ms minimum).
+   * Source: same limits page; https://repost.aws/knowledge-center/api-gateway-504-errors
+   */
+  integrationTimeoutMs: 29_000,
+  minIntegrationTimeoutMs: 50,
+} as const;
+
+export const LAMBDA = {
+  /** Init phase limit for on-demand environments: 10 s. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html */
+  initTimeoutMs: 10_000,
+  defaultMemoryMb: 128,
+  defaultTimeoutS: 3,
+} as const;
