@@ -157,8 +157,8 @@ export class PayloadTooLargeError extends ClassifierError {
 }
 
 /**
- * `5xx`. `502`, `503` and `504` (API Gateway's answers to a failing or slow function) are retried;
- * `500` (the function's own `internal` error) is not.
+ * `5xx`. Retried: `502`, `503`, `504` and API Gateway's own `500` (`code: "server_error"`: Lambda
+ * rejected the invocation, e.g. throttled). Not retried: the function's `500` (`code: "internal"`).
  */
 export class ServerError extends ClassifierError {
   override name = 'ServerError';

@@ -2,19 +2,26 @@ import { ConnectionError, RateLimitError, ServerError, TimeoutError } from './er
 
 /**
  * Statuses worth another attempt: API Gateway's answers to a function that failed (502), was
- * throttled or unavailable (503), or ran over the integration timeout (504). A 500 is the function's
- * own `internal` error: the same input would fail the same way.
+ * unavailable (503), or ran over the integration timeout (504).
  */
 const RETRYABLE_SERVER_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**
  * Whether a failed attempt may be retried: network errors, per-attempt timeouts, `429 Too Many
- * Requests` and 502/503/504. Never a 400, 403, 413, a quota `Limit Exceeded`, an abort or a deadline.
+ * Requests`, 502/503/504 and API Gateway's own 500. Never a 400, 403, 413, a quota `Limit Exceeded`,
+ * the function's `internal` 500, an abort or a deadline.
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ConnectionError || error instanceof RateLimitError) return true;
   if (error instanceof TimeoutError) return error.code === 'timeout';
-  if (error instanceof ServerError) return error.status !== undefined && RETRYABLE_SERVER_STATUSES.has(error.status);
+  if (error instanceof ServerError) {
+    // A 500 has two sources. API Gateway's own `{"message": "Internal server error"}` means Lambda
+    // rejected the invocation, e.g. the function is throttled at its reserved concurrency
+    // (docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html): transient, so retried.
+    // The function's `{"error", "code": "internal"}` is its own failure on this input: not retried.
+    if (error.status === 500) return error.code === 'server_error';
+    return error.status !== undefined && RETRYABLE_SERVER_STATUSES.has(error.status);
+  }
   return false;
 }
 

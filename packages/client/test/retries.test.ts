@@ -94,6 +94,18 @@ describe('Retries: what is retried', () => {
     expect(retries.map((r) => r.delayMs <= Math.min(20, 5 * 2 ** (r.retry - 1)))).toEqual([true, true, true]);
   });
 
+  it('retries API Gateway\'s own 500 (Lambda rejected the invocation, e.g. throttled)', async () => {
+    server = await startServer((seen, res, _req, index) =>
+      index === 0
+        ? sendJson(res, 500, { message: 'Internal server error' }, { 'x-amzn-ErrorType': 'InternalServerErrorException' })
+        : sendJson(res, 200, echoLabels(seen.body)),
+    );
+    const { client } = fastClient(server.stageUrl);
+
+    await expect(client.classify('x')).resolves.toBe('label:x');
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('gives up after maxRetries with the last ServerError', async () => {
     server = await startServer((_seen, res) =>
       sendJson(res, 503, { message: 'Service Unavailable' }, { 'x-amzn-RequestId': 'req-503' }),
