@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { type LocalStage, startLocalStage } from '../src/index.js';
+import { BEHAVIOUR_HANDLER, type Fixture, writeStackFixture } from './helpers/stackFixture.js';
+
+const ECHO = [{ path: '/echo', method: 'ANY' }];
+type Body = { pid: number; count: number; env: Record<string, string>; context: Record<string, unknown>; tz: string };
+
+describe('execution environments (reserved concurrency 2, timeout 1 s, 128 MB)', () => {
+  let stage: LocalStage;
+  let fixture: Fixture;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    fixture = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, reserved: 2, timeout: 1, memorySize: 128, env: { GREETING: 'hi' } });
+    stage = await startLocalStage({ stack: fixture.stackName, synthDir: fixture.synthDir, log: (l) => lines.push(l) });
+  });
+  afterAll(() => stage?.close());
+  const get = (q = '') => fetch(`${stage.url}/echo${q}`);
+
+  it('reuses a warm environment and logs REPORT lines with Init Duration only on the cold start', async () => {
+    const a = (await (await get()).json()) as Body;
+    const b = (await (await get()).json()) as Body;
+    expect(b.pid).toBe(a.pid);
+    expect(b.count).toBe(a.count + 1);
+    const reports = lines.filter((l) => l.startsWith('REPORT RequestId: '));
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    expect(reports[0]).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d{2} ms$/);
+    expect(reports[1]).not.toContain('Init Duration');
+    expect(lines.some((l) => l.startsWith('START RequestId: ') && l.endsWith('Version: 1'))).toBe(true);
+  });
+
+  it('runs with Lambda environment variables and context, and the model object mapped to a file', async () => {
+    const body = (await (await get()).json()) as Body;
+    expect(body.env).toMatchObject({
+      GREETING: 'hi',
+      MAX_TEXTS: '256',
+      MODEL_URI: pathToFileURL(fixture.modelPath).href,
+      AWS_LAMBDA_FUNCTION_NAME: 'classifier-fixture-fn',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      AWS_LAMBDA_FUNCTION_VERSION: '1',
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/classifier-fixture-fn',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      _HANDLER: 'index.handler',
+      TZ: ':UTC',
+    });
+    expect(body.env.MANIFEST_URI).toMatch(/^file:\/\/.*manifest\.json$/);
+    expect(body.env.HOME).toBeUndefined(); // an explicit environment, not the parent's
+    expect(body.env.VITEST).toBeUndefined();
+    expect(body.tz).toContain('GMT+0000');
+    expect(body.context).toMatchObject({
+      functionName: 'classifier-fixture-fn',
+      functionVersion: '1',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:classifier-fixture-fn:live',
+      memoryLimitInMB: '128',
+      logGroupName: '/aws/lambda/classifier-fixture-fn',
+    });
+    expect(body.context.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[1\][0-9a-f]{32}$/);
+    expect(body.context.remaining as number).toBeGreaterThan(500);
+    expect(body.context.remaining as number).toBeLessThanOrEqual(1000);
+  });
+
+  it('prefixes function output like the Lambda Node.js runtime', async () => {
+    const res = await get('?do=log');
+    const id = res.headers.get('x-amzn-requestid');
+    expect(lines.some((l) => /^\d{4}-\d{2}-\d{2}T.*Z\t/.test(l) && l.includes(`\t${id}\tINFO\thello from the handler { n: 1 }`))).toBe(true);
+  });
+
+  it('cold-starts up to the reserved concurrency, then Lambda throttles and API Gateway answers 500', async () => {
+    const slow = [get('?do=sleep&ms=600'), get('?do=sleep&ms=600')];
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await get();
+    expect(third.status).toBe(500);
+    expect(await third.json()).toEqual({ message: 'Internal server error' });
+    const bodies = (await Promise.all((await Promise.all(slow)).map((r) => r.json()))) as Body[];
+    expect(new Set(bodies.map((b) => b.pid)).size).toBe(2);
+  });
+
+  it('stops an environment at the function timeout (502) and replaces it', async () => {
+    const before = (await (await get()).json()) as Body;
+    const res = await get('?do=sleep&ms=3000');
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ message: 'Internal server error' });
+    expect(lines.some((l) => l.includes(`${res.headers.get('x-amzn-requestid')} Task timed out after 1.00 seconds`))).toBe(true);
+    expect(lines.some((l) => l.startsWith('REPORT') && l.endsWith('Status: timeout'))).toBe(true);
+    const pids = new Set<number>();
+    for (let i = 0; i < 3; i++) pids.add(((await (await get()).json()) as Body).pid);
+    expect(pids.size).toBeGreaterThan(0);
+    expect((await get()).status).toBe(200);
+    void before;
+  });
+
+  it.each([
+    ['process.exit', '?do=exit'],
+    ['an uncaught exception', '?do=async-throw'],
+  ])('answers 502 when the environment crashes (%s) and replaces it', async (_name, q) => {
+    const res = await get(q);
+    expect(res.status).toBe(502);
+    expect((await get()).status).toBe(200);
+  });
+
+  it('enforces the memory size (RSS over 128 MB) with 502, and replaces the environment', async () => {
+    const res = await get('?do=alloc&mb=200');
+    expect(res.status).toBe(502);
+    expect(lines.some((l) => l.startsWith('REPORT') && l.includes('Max Memory Used: 128 MB'))).toBe(true);
+    expect((await get()).status).toBe(200);
+  });
+
+  it('enforces the memory size on the V8 heap too', async () => {
+    const res = await get('?do=heap');
+    expect(res.status).toBe(502);
+    expect((await get()).status).toBe(200);
+  });
+});
+
+describe('integration timeout', () => {
+  it('answers 504 when the integration times out, while the function runs on', async () => {
+    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, timeout: 5, integrationTimeoutMs: 300 });
+    const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir });
+    try {
+      const res = await fetch(`${stage.url}/echo?do=sleep&ms=1000`);
+      expect(res.status).toBe(504);
+      expect(await res.json()).toEqual({ message: 'Endpoint request timed out' });
+      expect((await fetch(`${stage.url}/echo`)).status).toBe(200);
+    } finally {
+      await stage.close();
+    }
+  });
+});
+
+describe('init failures', () => {
+  it.each([
+    ['a throwing module', 'throw new Error("no model");\nexport const handler = async () => ({ statusCode: 200 });'],
+    ['a missing export', 'export const other = async () => ({ statusCode: 200 });'],
+    ['a syntax error', 'export const handler = async () => {'],
+  ])('answers 502 for %s, on every request, without crashing the stage', async (_name, source) => {
+    const lines: string[] = [];
+    const f = writeStackFixture({ handlerSource: source, routes: ECHO });
+    const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir, log: (l) => lines.push(l) });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${stage.url}/echo`);
+        expect(res.status).toBe(502);
+        expect(await res.json()).toEqual({ message: 'Internal server error' });
+      }
+      expect(lines.some((l) => l.includes('Init Error'))).toBe(true);
+      expect(lines.some((l) => l.startsWith('REPORT') && l.includes('Status: error'))).toBe(true);
+    } finally {
+      await stage.close();
+    }
+  });
+
+  it('serves a function package given as a directory', async () => {
+    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, asDirectory: true });
+    const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir });
+    try {
+      expect((await fetch(`${stage.url}/echo`)).status).toBe(200);
+    } finally {
+      await stage.close();
+    }
+  });
+});
