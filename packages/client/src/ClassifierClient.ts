@@ -1,4 +1,5 @@
 import { mapInOrder, splitBatches } from './batches.js';
+import { DEFAULTS } from './constants.js';
 import {
   AbortError,
   BadRequestError,
@@ -18,19 +19,6 @@ import type {
   RequestOptions,
   RetryEvent,
 } from './types.js';
-
-/** Defaults of {@link ClassifierClientOptions}; each is documented there. */
-const DEFAULTS = {
-  timeoutMs: 10_000,
-  maxRetries: 3,
-  maxBatchSize: 256,
-  // Just under the endpoint's MAX_BODY_BYTES (1 MiB) to leave room for `{"texts":...,"topK":...}`.
-  maxBatchBytes: 1_000_000,
-  batchConcurrency: 1,
-  retryBaseDelayMs: 500,
-  retryMaxDelayMs: 8_000,
-  maxRetryAfterMs: 60_000,
-} as const;
 
 /** The settings of one call: the client's, overridden by the call's {@link RequestOptions}. */
 interface CallContext {

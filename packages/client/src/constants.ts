@@ -1,0 +1,12 @@
+/** Defaults of {@link ClassifierClientOptions}; each is documented there. */
+export const DEFAULTS = {
+  timeoutMs: 10_000,
+  maxRetries: 3,
+  maxBatchSize: 256,
+  // Just under the endpoint's MAX_BODY_BYTES (1 MiB) to leave room for `{"texts":...,"topK":...}`.
+  maxBatchBytes: 1_000_000,
+  batchConcurrency: 1,
+  retryBaseDelayMs: 500,
+  retryMaxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+} as const;
