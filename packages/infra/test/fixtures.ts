@@ -130,3 +130,8 @@ export function only(tf: TfJson, type: string): [string, Record<string, any>] {
   if (entries.length !== 1) throw new Error(`expected one ${type}, found ${entries.length}`);
   return entries[0] as [string, Record<string, any>];
 }
+
+/** Asserts with cdktf's boolean matcher, printing the expected subset on failure. */
+export function hasResource(json: string, type: { tfResourceType: string }, props: Record<string, unknown> = {}): boolean {
+  return Testing.toHaveResourceWithProperties(json, type.tfResourceType, props);
+}

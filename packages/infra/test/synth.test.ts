@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { type Fixture, loadInputs, makeFixture, resources, type TfJson } from './fixtures.js';
+
+const run = promisify(execFile);
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const TSX = join(PACKAGE_DIR, '../../node_modules/.bin/tsx');
+
+let fixture: Fixture;
+let outdir: string;
+beforeAll(async () => {
+  fixture = makeFixture();
+  outdir = mkdtempSync(join(tmpdir(), 'classifier-synth-'));
+  const app = await buildApp({ outdir, inputs: await loadInputs(fixture) });
+  app.synth();
+});
+afterAll(() => {
+  fixture.cleanup();
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('Synth output (what the local stage and Terraform read)', () => {
+  it.each(['classifier-test', 'classifier-prod'])('writes %s to stacks/<name>/cdk.tf.json', (stack) => {
+    expect(existsSync(join(outdir, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
+  });
+
+  it('copies every uploaded file beside the stack, its source path relative to the stack directory', () => {
+    const stackDir = join(outdir, 'stacks', 'classifier-test');
+    const tf = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as TfJson;
+    const objects = Object.values(resources(tf, 'aws_s3_object'));
+    expect(objects.map((o) => o.key).sort()).toEqual([expect.stringMatching(/^lambda\/[0-9a-f]{64}\.zip$/), 'model/manifest.json', 'model/model.onnx']);
+    const originals: Record<string, string> = {
+      'model/model.onnx': join(fixture.modelDir, 'model.onnx'),
+      'model/manifest.json': join(fixture.modelDir, 'manifest.json'),
+    };
+    for (const o of objects) {
+      expect(o.source).not.toMatch(/^\//);
+      const copy = resolve(stackDir, o.source);
+      expect(existsSync(copy)).toBe(true);
+      const original = originals[o.key] ?? fixture.zipPath;
+      expect(readFileSync(copy).equals(readFileSync(original))).toBe(true);
+    }
+  });
+
+  it('keeps cdktf.json right for `cdktf deploy`: the app runs src/main.ts, output cdktf.out, prebuilt provider only', () => {
+    const cdktf = JSON.parse(readFileSync(join(PACKAGE_DIR, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
+    expect(cdktf).toMatchObject({ language: 'typescript', output: 'cdktf.out', terraformProviders: [] });
+    expect(cdktf.app).toMatch(/tsx src\/main\.ts$/);
+  });
+});
+
+describe('Synth entry (src/main.ts)', () => {
+  const env = (over: Record<string, string>) => ({ ...process.env, CHECKPOINT_DISABLE: '1', ...over });
+
+  it('synthesizes both stacks from the environment variables', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'classifier-main-'));
+    try {
+      await run(TSX, ['src/main.ts'], {
+        cwd: PACKAGE_DIR,
+        env: env({ CLASSIFIER_MODEL_DIR: fixture.modelDir, CLASSIFIER_LAMBDA_ZIP: fixture.zipPath, CDKTF_OUTDIR: out }),
+      });
+      const tf = JSON.parse(readFileSync(join(out, 'stacks', 'classifier-test', 'cdk.tf.json'), 'utf8')) as TfJson;
+      expect(tf.output.model_version?.value).toBe(JSON.parse(readFileSync(join(fixture.modelDir, 'manifest.json'), 'utf8')).version);
+      expect(existsSync(join(out, 'stacks', 'classifier-prod', 'cdk.tf.json'))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with one line naming the missing path and the command that makes it', async () => {
+    const missing = join(fixture.root, 'nothing-here');
+    const error = (await run(TSX, ['src/main.ts'], {
+      cwd: PACKAGE_DIR,
+      env: env({ CLASSIFIER_MODEL_DIR: missing, CDKTF_OUTDIR: join(fixture.root, 'out') }),
+    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(error.code).toBe(1);
+    expect(error.stderr.trim()).toBe(
+      `classifier-infra: model artifact not found at ${join(missing, 'manifest.json')}: run \`npm run train\` first (or point the environment variable at it)`,
+    );
+  });
+});
+
+describe('classifier-cost bin', () => {
+  it('runs from its launcher', async () => {
+    const { stdout } = await run(process.execPath, [join(PACKAGE_DIR, 'bin/classifier-cost.js'), '--requests', '1000000', '--duration-ms', '200'], {
+      cwd: dirname(PACKAGE_DIR),
+    });
+    expect(stdout).toMatch(/Total\s+\$4\.53/);
+  });
+});
