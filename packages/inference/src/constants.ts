@@ -22,6 +22,7 @@ export const ENV = {
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   metricsDisabled: 'POWERTOOLS_METRICS_DISABLED',
   intraOpThreads: 'ORT_INTRA_OP_THREADS',
+  memArena: 'ORT_CPU_MEM_ARENA',
 } as const;
 
 export const DEFAULT_SERVICE_NAME = 'classifier';

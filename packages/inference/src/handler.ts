@@ -29,7 +29,8 @@ async function init() {
   const model = await loadModel({
     modelUri,
     ...(env[ENV.manifestUri] ? { manifestUri: env[ENV.manifestUri] } : {}),
-    sessionOptions: lambdaSessionOptions(Number.isInteger(intraOp) && intraOp > 0 ? intraOp : 1),
+    // Both knobs exist to measure the defaults (bench/handler.bench.ts), not to be tuned per stage.
+    sessionOptions: lambdaSessionOptions(Number.isInteger(intraOp) && intraOp > 0 ? intraOp : 1, env[ENV.memArena] === 'true'),
     s3: {
       ...(s3Attempts && Number.isInteger(s3Attempts) && s3Attempts > 0 ? { maxAttempts: s3Attempts } : {}),
       forcePathStyle: env[ENV.s3ForcePathStyle] === 'true',

@@ -10,15 +10,15 @@ import type { InferenceSession } from 'onnxruntime-node';
  *   every batch, so an arena only keeps the peak of the largest batch resident forever (RSS grows
  *   with the longest post seen) while saving little allocation time.
  */
-export function lambdaSessionOptions(intraOpThreads = 1): InferenceSession.SessionOptions {
+export function lambdaSessionOptions(intraOpThreads = 1, memArena = false): InferenceSession.SessionOptions {
   return {
     executionProviders: ['cpu'],
     intraOpNumThreads: intraOpThreads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    enableCpuMemArena: false,
-    enableMemPattern: false,
+    enableCpuMemArena: memArena,
+    enableMemPattern: memArena,
     logSeverityLevel: 3,
   };
 }
