@@ -24,6 +24,12 @@ export interface ClassifierStackProps {
 /**
  * One stage of the classifier endpoint: model bucket, function with its `live` alias, keyed REST API,
  * usage plan, monitoring and outputs, all from one typed stage config and the synth inputs.
+ *
+ * @example
+ * const app = new App();
+ * const inputs = await resolveInputs(process.env);
+ * new ClassifierStack(app, { config: testStage, inputs });
+ * app.synth(); // cdktf.out/stacks/classifier-test/cdk.tf.json
  */
 export class ClassifierStack extends TerraformStack {
   readonly config: StageConfig;

@@ -79,7 +79,12 @@ function tiered(quantity: number, tiers: readonly { upTo: number; price: number 
   return cost;
 }
 
-/** Monthly cost of the endpoint: Lambda requests + duration (+ provisioned concurrency) + REST API calls. */
+/**
+ * Monthly cost of the endpoint: Lambda requests + duration (+ provisioned concurrency) + REST API calls.
+ *
+ * @example
+ * estimateMonthlyCost({ requestsPerMonth: 1e6, averageDurationMs: 200, memoryMb: 256, architecture: 'x86_64' }).total; // ~4.53
+ */
 export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const full: Required<CostInput> = { provisionedConcurrency: 0, applyFreeTier: false, ...input };
   const { requestsPerMonth: requests, averageDurationMs, memoryMb, architecture, provisionedConcurrency } = full;

@@ -11,6 +11,8 @@ import { type Fixture, loadInputs, makeFixture, resources, type TfJson } from '.
 const run = promisify(execFile);
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TSX = join(PACKAGE_DIR, '../../node_modules/.bin/tsx');
+/** A child tsx process takes 0.5-3.5 s here; other packages' tests share the two cores. */
+const SUBPROCESS_TIMEOUT_MS = 30_000;
 
 let fixture: Fixture;
 let outdir: string;
@@ -71,7 +73,7 @@ describe('Synth entry (src/main.ts)', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, SUBPROCESS_TIMEOUT_MS);
 
   it('fails with one line naming the missing path and the command that makes it', async () => {
     const missing = join(fixture.root, 'nothing-here');
@@ -83,7 +85,7 @@ describe('Synth entry (src/main.ts)', () => {
     expect(error.stderr.trim()).toBe(
       `classifier-infra: model artifact not found at ${join(missing, 'manifest.json')}: run \`npm run train\` first (or point the environment variable at it)`,
     );
-  });
+  }, SUBPROCESS_TIMEOUT_MS);
 });
 
 describe('classifier-cost bin', () => {
@@ -92,5 +94,5 @@ describe('classifier-cost bin', () => {
       cwd: dirname(PACKAGE_DIR),
     });
     expect(stdout).toMatch(/Total\s+\$4\.53/);
-  });
+  }, SUBPROCESS_TIMEOUT_MS);
 });
