@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { startLocalStage } from './startLocalStage.js';
 
-const USAGE = 'usage: classifier-local-stage --stack <name> [--port N] [--synth-dir DIR] [--unlimited]';
+const USAGE =
+  'usage: classifier-local-stage --stack <name> [--port N] [--synth-dir DIR] [--unlimited] [--environments N] [--quiet]';
 
 async function main(): Promise<void> {
   let values;
@@ -12,6 +13,8 @@ async function main(): Promise<void> {
         port: { type: 'string', default: '0' },
         'synth-dir': { type: 'string' },
         unlimited: { type: 'boolean', default: false },
+        environments: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -38,7 +41,8 @@ async function main(): Promise<void> {
     port,
     ...(values['synth-dir'] ? { synthDir: values['synth-dir'] } : {}),
     ...(values.unlimited ? { usagePlan: 'unlimited' as const } : {}),
-    log: (line) => process.stderr.write(`${line}\n`),
+    ...(values.environments ? { environments: Math.max(1, Number(values.environments)) } : {}),
+    ...(values.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
   });
   // Machine-readable lines on stdout (the key is printed here once, and nowhere else); the summary on stderr.
   process.stderr.write(`${stage.summary}\n`);

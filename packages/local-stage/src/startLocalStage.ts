@@ -29,6 +29,11 @@ export interface LocalStageOptions {
   readonly usagePlan?: UsagePlanOption;
   /** Environments at most for functions without reserved concurrency (requests queue beyond). @default 4 */
   readonly maxUnreservedEnvironments?: number;
+  /**
+   * Environments per function, replacing the stack's concurrency; requests beyond queue instead of
+   * being throttled. For load runs on a small machine (not AWS behaviour). @default from the stack
+   */
+  readonly environments?: number;
   /** Receives function output and START/END/REPORT lines; nothing is logged without it. */
   readonly log?: (line: string) => void;
 }
@@ -91,6 +96,7 @@ export async function startLocalStage(options: LocalStageOptions): Promise<Local
         codeDir: await functionCodeDir(fn.code),
         region: model.region,
         unreservedLimit: options.maxUnreservedEnvironments ?? LOCAL.unreservedConcurrency,
+        environments: options.environments,
         log: options.log,
       }),
     );

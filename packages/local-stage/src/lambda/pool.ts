@@ -14,6 +14,8 @@ export interface PoolOptions {
   readonly region: string;
   /** Environments at most for a function without reserved concurrency (a local limit; requests queue). */
   readonly unreservedLimit: number;
+  /** Replaces the concurrency limit with this many environments, queueing beyond (benchmarks). */
+  readonly environments?: number | undefined;
   readonly log: ((line: string) => void) | undefined;
 }
 
@@ -70,7 +72,7 @@ export class FunctionPool {
   }
 
   get limit(): number {
-    return this.options.fn.reservedConcurrency ?? this.options.unreservedLimit;
+    return this.options.environments ?? this.options.fn.reservedConcurrency ?? this.options.unreservedLimit;
   }
 
   /** Environments alive now (initializing, idle or busy). */
@@ -127,7 +129,7 @@ export class FunctionPool {
     const warm = this.idle.pop();
     if (warm) return { env: warm, cold: false };
     if (this.all.size < this.limit) return { env: this.spawn(), cold: true };
-    if (this.fn.reservedConcurrency !== undefined) return undefined;
+    if (this.fn.reservedConcurrency !== undefined && this.options.environments === undefined) return undefined;
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
