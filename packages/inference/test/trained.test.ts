@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../src/http/createHandler.js';
 import { readLimits } from '../src/http/limits.js';
 import { type LoadedModel, loadModel } from '../src/model/loadModel.js';
@@ -28,18 +28,29 @@ const TEXTS = [
 ];
 
 describe('Trained artifact', () => {
+  // Loaded by the first test that needs it: when the artifact is missing, every test fails with the
+  // message naming `npm run train` (a failing beforeAll would report them as skipped).
+  let loading: Promise<LoadedModel> | undefined;
   let model: LoadedModel;
   let out: ReturnType<typeof captureStdout>;
-  beforeAll(async () => {
-    model = await loadModel({ modelUri: join(trainedArtifactDir(), 'model.onnx') });
+  beforeEach(async () => {
+    loading ??= Promise.resolve().then(() => loadModel({ modelUri: join(trainedArtifactDir(), 'model.onnx') }));
+    loading.catch(() => undefined);
   });
-  afterAll(() => model?.session.release());
+  afterAll(async () => {
+    const m = await loading?.catch(() => undefined);
+    await m?.session.release();
+  });
+  const ready = async () => {
+    model = await (loading as Promise<LoadedModel>);
+  };
   beforeEach(() => {
     out = captureStdout();
   });
   afterEach(() => out.restore());
 
   it("answers the article's example (the article's request body) with alt.atheism", async () => {
+    await ready();
     const handler = createHandler({
       predictor: new Predictor(model),
       limits: readLimits({}),
@@ -55,6 +66,7 @@ describe('Trained artifact', () => {
   });
 
   it('predicts probabilities that sum to 1 over the 20 newsgroups, topK sorted', async () => {
+    await ready();
     const { predictions } = await new Predictor(model).predict(TEXTS, { topK: 20 });
     for (const p of predictions) {
       expect(p.top.reduce((a, t) => a + t.probability, 0)).toBeCloseTo(1, 4);
@@ -63,6 +75,7 @@ describe('Trained artifact', () => {
   });
 
   it('has the explanation outputs (manifest.explain), and contributions + intercept = logits within 1e-4', async () => {
+    await ready();
     const e = model.manifest.explain;
     if (!e) throw new Error('the trained artifact has no explanation outputs (manifest.explain): retrain with the current trainer (`npm run train`)');
     const out_ = await model.session.run({ [model.manifest.io.input]: new ort.Tensor('string', TEXTS, [TEXTS.length]) }, [e.logits, e.post, e.token, e.contrib]);
@@ -82,6 +95,7 @@ describe('Trained artifact', () => {
   });
 
   it('explains the article example with atheism-related tokens, largest absolute weight first', async () => {
+    await ready();
     if (!model.manifest.explain) throw new Error('the trained artifact has no explanation outputs: retrain (`npm run train`)');
     const { predictions } = await new Predictor(model).predict([ARTICLE_EXAMPLE], { explain: 5 });
     const explanation = predictions[0]?.explanation ?? [];
