@@ -200,7 +200,7 @@ export class ClassifierClient {
     ctx: CallContext,
   ): Promise<Prediction[]> {
     const body = JSON.stringify({ texts: batch, ...definedOnly(fields) });
-    const answer = await this.#request('POST', '/predict', body, ctx, (json) =>
+    return this.#request('POST', '/predict', body, ctx, (json) =>
       isRecord(json) &&
       isModelRef(json.model) &&
       Array.isArray(json.predictions) &&
@@ -209,7 +209,6 @@ export class ClassifierClient {
         ? (json.predictions as Prediction[])
         : undefined,
     );
-    return answer;
   }
 
   /**

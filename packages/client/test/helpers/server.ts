@@ -44,9 +44,15 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   const server = createServer((req, res) => {
     inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+    // 'finish' when the answer is handed to the OS (before the client can send its next request),
+    // 'close' when the socket is destroyed without one; whichever comes first ends the request.
+    let ended = false;
     const done = (): void => {
+      if (ended) return;
+      ended = true;
       inFlight--;
     };
+    res.once('finish', done);
     res.once('close', done);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
