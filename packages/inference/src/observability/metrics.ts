@@ -24,56 +24,64 @@ export interface MetricsOptions {
   disabled?: boolean;
 }
 
+const MAIN_METRICS = JSON.stringify([
+  { Name: 'Latency', Unit: 'Milliseconds' },
+  { Name: 'BatchSize', Unit: 'Count' },
+  { Name: 'MeanTopProbability', Unit: 'None' },
+]);
+const MAIN_METRICS_OOV = `${MAIN_METRICS.slice(0, -1)},{"Name":"OovTokenRate","Unit":"None"}]`;
+
+/** JSON has no NaN/Infinity: a non-finite value would make the whole document unparseable. */
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : 0;
+}
+
 export class EmfMetrics {
   private readonly namespace: string;
   private readonly service: string;
   private readonly write: (line: string) => void;
   readonly disabled: boolean;
+  private readonly ns: string;
+  private readonly svc: string;
 
   constructor(options: MetricsOptions) {
     this.namespace = options.namespace;
     this.service = options.service;
     this.write = options.write ?? ((line) => process.stdout.write(line));
     this.disabled = options.disabled ?? false;
+    this.ns = JSON.stringify(this.namespace);
+    this.svc = JSON.stringify(this.service);
   }
 
-  /** One document for the request's metrics, one per distinct predicted label. */
+  /** Per-label document tails (everything after the timestamp), built once per label seen. */
+  private readonly labelTails = new Map<string, string>();
+
+  /**
+   * One document for the request's metrics, one per distinct predicted label. The constant parts of
+   * each document are built once; per request only numbers are formatted (this runs on every request).
+   */
   record(m: RequestMetrics): void {
     if (this.disabled) return;
-    const timestamp = Date.now();
-    const metrics = [
-      { Name: 'Latency', Unit: 'Milliseconds' },
-      { Name: 'BatchSize', Unit: 'Count' },
-      { Name: 'MeanTopProbability', Unit: 'None' },
-    ];
-    const values: Record<string, number> = {
-      Latency: Math.round(m.latencyMs * 1000) / 1000,
-      BatchSize: m.batchSize,
-      MeanTopProbability: m.meanTopProbability,
-    };
-    if (m.oovRate !== undefined) {
-      metrics.push({ Name: 'OovTokenRate', Unit: 'None' });
-      values.OovTokenRate = m.oovRate;
-    }
-    let out = `${JSON.stringify({
-      _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: [['service']], Metrics: metrics }] },
-      service: this.service,
-      ...values,
-    })}\n`;
-    const counts = new Map<string, number>();
-    for (const label of m.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
-    for (const [label, count] of counts) {
-      out += `${JSON.stringify({
-        _aws: {
-          Timestamp: timestamp,
-          CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: [['service', 'label']], Metrics: [{ Name: 'Predictions', Unit: 'Count' }] }],
-        },
-        service: this.service,
-        label,
-        Predictions: count,
-      })}\n`;
+    const ts = Date.now();
+    const hasOov = m.oovRate !== undefined;
+    let out = `{"_aws":{"Timestamp":${ts},"CloudWatchMetrics":[{"Namespace":${this.ns},"Dimensions":[["service"]],"Metrics":${hasOov ? MAIN_METRICS_OOV : MAIN_METRICS}}]},"service":${this.svc},"Latency":${Math.round(m.latencyMs * 1000) / 1000},"BatchSize":${m.batchSize},"MeanTopProbability":${finite(m.meanTopProbability)}${hasOov ? `,"OovTokenRate":${finite(m.oovRate as number)}` : ''}}\n`;
+    if (m.labels.length === 1) {
+      out += `{"_aws":{"Timestamp":${ts}${this.labelTail(m.labels[0] as string)}1}\n`;
+    } else {
+      const counts = new Map<string, number>();
+      for (const label of m.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+      for (const [label, count] of counts) out += `{"_aws":{"Timestamp":${ts}${this.labelTail(label)}${count}}\n`;
     }
     // One write per request: one syscall, and lines of one request never interleave.
     this.write(out);
+  }
+
+  private labelTail(label: string): string {
+    let tail = this.labelTails.get(label);
+    if (tail === undefined) {
+      tail = `,"CloudWatchMetrics":[{"Namespace":${this.ns},"Dimensions":[["service","label"]],"Metrics":[{"Name":"Predictions","Unit":"Count"}]}]},"service":${this.svc},"label":${JSON.stringify(label)},"Predictions":`;
+      this.labelTails.set(label, tail);
+    }
+    return tail;
   }
 }
