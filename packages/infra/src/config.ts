@@ -59,6 +59,11 @@ export interface AlarmConfig {
   periodSeconds: number;
   /** Consecutive breaching periods before ALARM. */
   evaluationPeriods: number;
+  /**
+   * API Gateway `Count` sum per period above this: traffic far beyond the plan (a runaway client, a
+   * leaked key) shows here before it shows on the bill.
+   */
+  apiRequestsPerPeriod: number;
   /** API Gateway `Latency` p99 above this. @unit ms */
   apiLatencyP99Ms: number;
   /** API Gateway `5XXError` sum per period at or above this. */
@@ -138,6 +143,8 @@ export const testStage: StageConfig = {
   alarms: {
     periodSeconds: 300,
     evaluationPeriods: 1,
+    // The test quota is 100 a day: 100 in five minutes means the quota, or the key, is being burned.
+    apiRequestsPerPeriod: 100,
     apiLatencyP99Ms: 2_000,
     api5xxCount: 1,
     api4xxRate: 0.25,
@@ -175,6 +182,8 @@ export const prodStage: StageConfig = {
   logRetentionDays: 90,
   alarms: {
     ...testStage.alarms,
+    // 80% of the stage throttle (100 req/s) sustained over a 300 s period.
+    apiRequestsPerPeriod: 24_000,
     apiLatencyP99Ms: 1_000,
     api4xxRate: 0.1,
     evaluationPeriods: 2,

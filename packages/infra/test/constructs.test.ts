@@ -67,6 +67,7 @@ describe('Monitoring', () => {
     const api = { ApiName: 'classifier-test', Stage: 'test' };
     const fn = { FunctionName: 'classifier-test' };
     const expected: Record<string, unknown>[] = [
+      { alarmName: 'classifier-test-api-traffic', namespace: 'AWS/ApiGateway', metricName: 'Count', dimensions: api, statistic: 'Sum', threshold: a.apiRequestsPerPeriod },
       { alarmName: 'classifier-test-api-latency-p99', namespace: 'AWS/ApiGateway', metricName: 'Latency', dimensions: api, extendedStatistic: 'p99', threshold: a.apiLatencyP99Ms },
       { alarmName: 'classifier-test-api-5xx', metricName: '5XXError', dimensions: api, statistic: 'Sum', threshold: a.api5xxCount },
       { alarmName: 'classifier-test-api-4xx-rate', metricName: '4XXError', dimensions: api, statistic: 'Average', threshold: a.api4xxRate },

@@ -61,6 +61,16 @@ export class Monitoring extends Construct {
 
     const specs: AlarmSpec[] = [
       {
+        id: 'api-traffic',
+        description: `More than ${a.apiRequestsPerPeriod} requests in ${a.periodSeconds} s`,
+        namespace: 'AWS/ApiGateway',
+        metricName: 'Count',
+        dimensions: api,
+        statistic: 'Sum',
+        comparison: 'GreaterThanThreshold',
+        threshold: a.apiRequestsPerPeriod,
+      },
+      {
         id: 'api-latency-p99',
         description: `API p99 latency above ${a.apiLatencyP99Ms} ms`,
         namespace: 'AWS/ApiGateway',
