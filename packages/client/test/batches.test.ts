@@ -52,7 +52,7 @@ describe('Method: classify with batching', () => {
   it('keeps input order when concurrent batches finish out of order', async () => {
     // The first batch answers last.
     server = await startServer((seen, res, _req, index) => {
-      setTimeout(() => sendJson(res, 200, echoLabels(seen.body)), index === 0 ? 120 : 10);
+      setTimeout(() => sendJson(res, 200, echoLabels(seen.body)), index === 0 ? 200 : 60);
     });
     const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 10, batchConcurrency: 3 });
 
@@ -107,12 +107,12 @@ describe('Method: classify with batching', () => {
   });
 
   it('aborts batches in flight when the caller aborts', async () => {
-    server = await startServer(() => {
-      // Never answers.
+    const controller = new AbortController();
+    // Never answers; aborts once both concurrent batches are at the server.
+    server = await startServer((_seen, _res, _req, index) => {
+      if (index === 1) setTimeout(() => controller.abort(), 20);
     });
     const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2, batchConcurrency: 2 });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
 
     const error = await client.classify(texts(10), { signal: controller.signal }).catch((e: unknown) => e);
 
