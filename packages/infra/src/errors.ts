@@ -13,8 +13,8 @@ export class InfraError extends Error {
 export class MissingInputError extends InfraError {
   readonly path: string;
   readonly command: string;
-  constructor(what: string, path: string, command: string, options?: { cause?: unknown }) {
-    super(`${what} not found at ${path}: run \`${command}\` first (or point the environment variable at it)`, options);
+  constructor(what: string, path: string, command: string, envVar: string, options?: { cause?: unknown }) {
+    super(`${what} not found at ${path}: run \`${command}\` first (or set ${envVar})`, options);
     this.name = 'MissingInputError';
     this.path = path;
     this.command = command;

@@ -47,7 +47,7 @@ export async function loadModelInput(dir: string): Promise<ModelInput> {
   const manifestPath = join(abs, MANIFEST_FILE);
   const modelPath = join(abs, MODEL_FILE);
   for (const path of [manifestPath, modelPath]) {
-    if (!existsSync(path)) throw new MissingInputError('model artifact', path, TRAIN_COMMAND);
+    if (!existsSync(path)) throw new MissingInputError('model artifact', path, TRAIN_COMMAND, MODEL_DIR_ENV);
   }
   try {
     const { manifest } = await readArtifact(abs);
@@ -63,7 +63,7 @@ export async function loadModelInput(dir: string): Promise<ModelInput> {
 /** Reads the Lambda zip and computes its digests; refuses a file that is not a zip archive. */
 export function loadLambdaZip(path: string): LambdaZipInput {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new MissingInputError('Lambda bundle', abs, BUNDLE_COMMAND);
+  if (!existsSync(abs)) throw new MissingInputError('Lambda bundle', abs, BUNDLE_COMMAND, LAMBDA_ZIP_ENV);
   const bytes = readFileSync(abs);
   // Every zip starts with a local file header "PK\x03\x04" (PKWARE APPNOTE 4.3.7); Lambda rejects anything else.
   if (bytes.length < 4 || bytes.readUInt32LE(0) !== 0x04034b50) {

@@ -42,14 +42,14 @@ describe('Synth inputs', () => {
     const error = await loadModelInput(missing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingInputError);
     expect((error as Error).message).toBe(
-      `model artifact not found at ${join(missing, 'manifest.json')}: run \`npm run train\` first (or point the environment variable at it)`,
+      `model artifact not found at ${join(missing, 'manifest.json')}: run \`npm run train\` first (or set CLASSIFIER_MODEL_DIR)`,
     );
   });
 
   it('names the missing zip path and the bundle command', () => {
     const missing = join(fresh().root, 'lambda-missing.zip');
     expect(() => loadLambdaZip(missing)).toThrow(
-      `Lambda bundle not found at ${missing}: run \`npm run bundle -w @org/classifier-inference\` first`,
+      `Lambda bundle not found at ${missing}: run \`npm run bundle -w @org/classifier-inference\` first (or set CLASSIFIER_LAMBDA_ZIP)`,
     );
   });
 

@@ -83,7 +83,7 @@ describe('Synth entry (src/main.ts)', () => {
     }).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(1);
     expect(error.stderr.trim()).toBe(
-      `classifier-infra: model artifact not found at ${join(missing, 'manifest.json')}: run \`npm run train\` first (or point the environment variable at it)`,
+      `classifier-infra: model artifact not found at ${join(missing, 'manifest.json')}: run \`npm run train\` first (or set CLASSIFIER_MODEL_DIR)`,
     );
   }, SUBPROCESS_TIMEOUT_MS);
 });
