@@ -1,3 +1,5 @@
+export { predictFile, type PredictFileOptions, type PredictFileSummary } from './cli/predict.js';
+export { formatOf, readRecords, type InputFormat, type InputRecord } from './cli/readRecords.js';
 export { DEFAULT_LIMITS, ERROR_CODES, MAX_EXPLAIN, OOV_OUTPUTS, type ErrorCode } from './constants.js';
 export { ConfigError, InferenceError, ModelLoadError, RequestError, type ErrorLocation } from './errors.js';
 export { createHandler, type HandlerDeps, type ProxyHandler } from './http/createHandler.js';
