@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_ARTIFACT_DIR } from '@org/classifier-artifact';
+import cliProgress from 'cli-progress';
+import { loadConfig } from './config.js';
+import { TrainerError } from './errors.js';
+import type { Progress } from './progress.js';
+import { train } from './train.js';
+
+const HELP = `classifier-train: train the newsgroups classifier and export model.onnx + manifest.json
+
+usage: classifier-train [--config seed|default|FILE.json] [--archive PATH] [--out DIR]
+
+  --config   seed (the article's pipeline), default (1-2 grams, sublinear tf, tuned C) or a JSON file
+             (default: default)
+  --archive  20news-bydate.tar.gz (default: NEWSGROUPS_ARCHIVE, the workspace's shared data, the cache
+             directory, else the canonical download with its sha256 checked)
+  --out      output directory (default: ${DEFAULT_ARTIFACT_DIR})
+
+exit codes: 0 trained and verified; 1 bad data, config or parity failure; 2 bad usage`;
+
+/** Bars on a terminal; one line per phase elsewhere (CI logs stay readable). */
+function terminalProgress(): Progress {
+  if (!process.stderr.isTTY) {
+    let name = '';
+    return {
+      phase: (n) => {
+        name = n;
+      },
+      update() {},
+      done: (summary) => process.stderr.write(`${name}: ${summary}\n`),
+    };
+  }
+  let bar: cliProgress.SingleBar | undefined;
+  let name = '';
+  return {
+    phase(n, total) {
+      name = n;
+      bar = new cliProgress.SingleBar(
+        { format: `${n.padEnd(16)} [{bar}] {value}/{total} {detail}`, stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, 0, { detail: '' });
+    },
+    update: (done, detail) => bar?.update(done, { detail: detail ?? '' }),
+    done(summary) {
+      bar?.stop();
+      process.stderr.write(`${name}: ${summary}\n`);
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    process.stderr.write(`classifier-train: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  try {
+    const config = await loadConfig(args.values.config ?? 'default');
+    const outDir = args.values.out ?? DEFAULT_ARTIFACT_DIR;
+    const result = await train({ config, archive: args.values.archive, outDir, progress: terminalProgress() });
+    const m = result.metrics;
+    process.stdout.write(
+      `model ${result.manifest.name} ${result.manifest.version} (${config.name}): test accuracy ${(100 * m.accuracy).toFixed(2)}%, ` +
+        `macro-F1 ${(100 * m.macroF1).toFixed(2)}%, ${result.manifest.featurizer?.vocabularySize} terms, ` +
+        `fit ${result.fitSeconds.toFixed(1)} s, model.onnx ${(result.modelBytes / 1e6).toFixed(1)} MB\n` +
+        `wrote ${outDir} (model.onnx, manifest.json, report.html)\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof TrainerError || (err as Error).name === 'ArtifactError') {
+      process.stderr.write(`classifier-train: ${(err as Error).message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      archive: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`classifier-train: unexpected error: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

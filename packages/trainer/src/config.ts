@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+export const trainConfigSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  featurizer: z.object({
+    lowercase: z.boolean().default(true),
+    stopWords: z.enum(['english']).nullable().default(null),
+    ngramRange: z.tuple([z.number().int().min(1), z.number().int().min(1)]).default([1, 1]),
+    minDf: z.number().positive().default(1),
+    maxDf: z.number().positive().default(1),
+    maxFeatures: z.number().int().positive().nullable().default(null),
+    sublinearTf: z.boolean().default(false),
+    smoothIdf: z.boolean().default(true),
+  }),
+  model: z.object({
+    /** One value trains with it; several are compared on a validation split carved from train. */
+    C: z.array(z.number().positive()).min(1),
+    maxIter: z.number().int().positive().default(1000),
+    tol: z.number().positive().default(1e-4),
+    validationFraction: z.number().gt(0).lt(1).default(0.2),
+  }),
+});
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export const BUILTIN_CONFIGS = ['seed', 'default'] as const;
+
+/** `seed`, `default`, or the path of a JSON file of the same shape. */
+export async function loadConfig(nameOrPath: string): Promise<TrainConfig> {
+  const path = (BUILTIN_CONFIGS as readonly string[]).includes(nameOrPath)
+    ? fileURLToPath(new URL(`../configs/${nameOrPath}.json`, import.meta.url))
+    : nameOrPath;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`cannot read config ${path}: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = trainConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`config ${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  const [minN, maxN] = parsed.data.featurizer.ngramRange;
+  if (minN > maxN) throw new ConfigError(`config ${path}: ngramRange must be [min, max] with min <= max`);
+  if (maxN > 1 && parsed.data.featurizer.stopWords !== null) {
+    // scikit-learn drops stop words before joining n-grams; the exported graph joins adjacent tokens.
+    throw new ConfigError(`config ${path}: n-grams with stop-word removal cannot be exported exactly; set stopWords to null`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,122 @@
+import type { FeaturizerParams } from '@org/classifier-artifact';
+import type { Csr } from './sparse.js';
+import { TOKEN_PATTERN, analyze } from './tokenize.js';
+
+export interface TfidfOptions {
+  lowercase: boolean;
+  stopWords: 'english' | null;
+  ngramRange: [number, number];
+  /**
+   * scikit-learn tells counts from proportions by type (int or float), which JSON cannot; here a
+   * value below 1 is a proportion of the documents and 1 or more a count, except `maxDf: 1`, which
+   * keeps its scikit-learn default meaning of 1.0 (every document).
+   */
+  minDf: number;
+  maxDf: number;
+  maxFeatures: number | null;
+  sublinearTf: boolean;
+  smoothIdf: boolean;
+}
+
+/** A fitted vectorizer: scikit-learn `TfidfVectorizer` semantics for the options above, norm l2. */
+export class TfidfVectorizer {
+  private constructor(
+    readonly options: TfidfOptions,
+    /** Sorted feature names, as scikit-learn orders `get_feature_names_out()`. */
+    readonly terms: string[],
+    readonly idf: Float64Array,
+    private readonly index: Map<string, number>,
+  ) {}
+
+  static fit(texts: readonly string[], options: TfidfOptions): { vectorizer: TfidfVectorizer; matrix: Csr } {
+    const n = texts.length;
+    const df = new Map<string, number>();
+    const tf = new Map<string, number>();
+    const docs: string[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const terms = analyze(texts[i] as string, options);
+      docs[i] = terms;
+      const seen = new Set<string>();
+      for (const t of terms) {
+        tf.set(t, (tf.get(t) ?? 0) + 1);
+        if (!seen.has(t)) {
+          seen.add(t);
+          df.set(t, (df.get(t) ?? 0) + 1);
+        }
+      }
+    }
+    const maxDoc = options.maxDf <= 1 ? options.maxDf * n : options.maxDf;
+    const minDoc = options.minDf < 1 ? options.minDf * n : options.minDf;
+    if (maxDoc < minDoc) throw new RangeError('max_df corresponds to fewer documents than min_df');
+    let kept = [...df.entries()].filter(([, d]) => d >= minDoc && d <= maxDoc).map(([t]) => t);
+    if (options.maxFeatures !== null && kept.length > options.maxFeatures) {
+      // scikit-learn keeps the most frequent terms by total count (ties: vocabulary order).
+      kept.sort((a, b) => (tf.get(b) as number) - (tf.get(a) as number) || (a < b ? -1 : 1));
+      kept = kept.slice(0, options.maxFeatures);
+    }
+    kept.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const index = new Map(kept.map((t, i) => [t, i]));
+    const idf = new Float64Array(kept.length);
+    const smooth = options.smoothIdf ? 1 : 0;
+    kept.forEach((t, i) => {
+      idf[i] = Math.log((n + smooth) / ((df.get(t) as number) + smooth)) + 1;
+    });
+    const vectorizer = new TfidfVectorizer(options, kept, idf, index);
+    return { vectorizer, matrix: vectorizer.fromTerms(docs) };
+  }
+
+  get vocabularySize(): number {
+    return this.terms.length;
+  }
+
+  transform(texts: readonly string[]): Csr {
+    return this.fromTerms(texts.map((t) => analyze(t, this.options)));
+  }
+
+  /** Tf-idf rows, l2-normalised; columns sorted within each row. */
+  private fromTerms(docs: readonly string[][]): Csr {
+    const indptr = new Int32Array(docs.length + 1);
+    const cols: number[] = [];
+    const vals: number[] = [];
+    const counts = new Map<number, number>();
+    for (let i = 0; i < docs.length; i++) {
+      counts.clear();
+      for (const t of docs[i] as string[]) {
+        const j = this.index.get(t);
+        if (j !== undefined) counts.set(j, (counts.get(j) ?? 0) + 1);
+      }
+      const js = [...counts.keys()].sort((a, b) => a - b);
+      let sq = 0;
+      const start = vals.length;
+      for (const j of js) {
+        const c = counts.get(j) as number;
+        const w = (this.options.sublinearTf ? 1 + Math.log(c) : c) * (this.idf[j] as number);
+        cols.push(j);
+        vals.push(w);
+        sq += w * w;
+      }
+      const norm = Math.sqrt(sq);
+      if (norm > 0) for (let p = start; p < vals.length; p++) vals[p] = (vals[p] as number) / norm;
+      indptr[i + 1] = vals.length;
+    }
+    return { rows: docs.length, cols: this.terms.length, indptr, indices: Int32Array.from(cols), data: Float64Array.from(vals) };
+  }
+
+  params(): FeaturizerParams {
+    const o = this.options;
+    return {
+      kind: 'tfidf',
+      lowercase: o.lowercase,
+      tokenPattern: TOKEN_PATTERN,
+      stopWords: o.stopWords,
+      ngramRange: o.ngramRange,
+      minDf: o.minDf,
+      maxDf: o.maxDf,
+      maxFeatures: o.maxFeatures,
+      sublinearTf: o.sublinearTf,
+      smoothIdf: o.smoothIdf,
+      norm: 'l2',
+      vocabularySize: this.terms.length,
+    };
+  }
+}

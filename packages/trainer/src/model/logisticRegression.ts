@@ -1,0 +1,144 @@
+import type { Csr } from '../features/sparse.js';
+import { type Objective, lbfgs } from './lbfgs.js';
+
+export interface LogisticRegressionOptions {
+  /** Inverse L2 strength, as scikit-learn's `C`. */
+  C: number;
+  maxIter: number;
+  /** Gradient tolerance on scikit-learn's (unscaled) objective; its default is 1e-4. */
+  tol: number;
+  onIteration?: (iteration: number, loss: number, gmax: number) => void;
+}
+
+export interface LogisticRegressionModel {
+  classes: number;
+  features: number;
+  /** Row-major [features][classes]: a feature's coefficients for every class are contiguous. */
+  coef: Float64Array;
+  intercept: Float64Array;
+  iterations: number;
+  converged: boolean;
+  loss: number;
+}
+
+/**
+ * Multinomial logistic regression with an L2 penalty on the coefficients (not the intercept), the
+ * objective scikit-learn's `lbfgs` solver minimises: sum_i logloss_i + ||W||^2 / (2C).
+ * Evaluated here divided by n so that magnitudes do not grow with the data; the gradient tolerance is
+ * scaled the same way, so `tol` keeps scikit-learn's meaning.
+ */
+export function fitLogisticRegression(
+  X: Csr,
+  y: Int32Array,
+  classes: number,
+  options: LogisticRegressionOptions,
+): LogisticRegressionModel {
+  const wSize = X.cols * classes;
+  const objective = logisticObjective(X, y, classes, options.C);
+  const result = lbfgs(objective, new Float64Array(wSize + classes), {
+    maxIter: options.maxIter,
+    gtol: options.tol / X.rows,
+    ftol: 64 * Number.EPSILON,
+    onIteration: options.onIteration,
+  });
+  return {
+    classes,
+    features: X.cols,
+    coef: result.x.slice(0, wSize),
+    intercept: result.x.slice(wSize),
+    iterations: result.iterations,
+    converged: result.converged,
+    loss: result.f,
+  };
+}
+
+/**
+ * The objective and its gradient over parameters laid out as [coef (features x classes), intercept].
+ * Exported so the gradient can be checked against finite differences.
+ */
+export function logisticObjective(X: Csr, y: Int32Array, classes: number, C: number): Objective {
+  const K = classes;
+  const n = X.rows;
+  const wSize = X.cols * K;
+  const reg = 1 / (C * n);
+  const z = new Float64Array(K);
+  const { indptr, indices, data } = X;
+  return (w: Float64Array, grad: Float64Array): number => {
+    grad.fill(0);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const start = indptr[i] as number;
+      const end = indptr[i + 1] as number;
+      for (let k = 0; k < K; k++) z[k] = w[wSize + k] as number;
+      for (let p = start; p < end; p++) {
+        const base = (indices[p] as number) * K;
+        const x = data[p] as number;
+        for (let k = 0; k < K; k++) z[k] = (z[k] as number) + x * (w[base + k] as number);
+      }
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < K; k++) if ((z[k] as number) > max) max = z[k] as number;
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const e = Math.exp((z[k] as number) - max);
+        z[k] = e;
+        sum += e;
+      }
+      const target = y[i] as number;
+      loss += Math.log(sum) - Math.log(z[target] as number);
+      // z becomes the residual p - onehot(y), the factor of every gradient term of this row.
+      for (let k = 0; k < K; k++) z[k] = (z[k] as number) / sum;
+      z[target] = (z[target] as number) - 1;
+      for (let p = start; p < end; p++) {
+        const base = (indices[p] as number) * K;
+        const x = data[p] as number;
+        for (let k = 0; k < K; k++) grad[base + k] = (grad[base + k] as number) + x * (z[k] as number);
+      }
+      for (let k = 0; k < K; k++) grad[wSize + k] = (grad[wSize + k] as number) + (z[k] as number);
+    }
+    let sq = 0;
+    for (let i = 0; i < wSize; i++) {
+      const wi = w[i] as number;
+      sq += wi * wi;
+      grad[i] = (grad[i] as number) / n + reg * wi;
+    }
+    for (let k = 0; k < K; k++) grad[wSize + k] = (grad[wSize + k] as number) / n;
+    return loss / n + 0.5 * reg * sq;
+  };
+}
+
+/** Logits for every row, [rows][classes] row-major. */
+export function decisionFunction(model: LogisticRegressionModel, X: Csr): Float64Array {
+  const K = model.classes;
+  const out = new Float64Array(X.rows * K);
+  for (let i = 0; i < X.rows; i++) {
+    for (let k = 0; k < K; k++) out[i * K + k] = model.intercept[k] as number;
+    for (let p = X.indptr[i] as number; p < (X.indptr[i + 1] as number); p++) {
+      const base = (X.indices[p] as number) * K;
+      const x = X.data[p] as number;
+      for (let k = 0; k < K; k++) out[i * K + k] = (out[i * K + k] as number) + x * (model.coef[base + k] as number);
+    }
+  }
+  return out;
+}
+
+export function softmaxRows(logits: Float64Array, K: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  for (let i = 0; i < logits.length; i += K) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < K; k++) max = Math.max(max, logits[i + k] as number);
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += out[i + k] = Math.exp((logits[i + k] as number) - max);
+    for (let k = 0; k < K; k++) out[i + k] = (out[i + k] as number) / sum;
+  }
+  return out;
+}
+
+export function argmaxRows(values: Float64Array, K: number): Int32Array {
+  const out = new Int32Array(values.length / K);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if ((values[i * K + k] as number) > (values[i * K + best] as number)) best = k;
+    out[i] = best;
+  }
+  return out;
+}

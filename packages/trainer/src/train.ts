@@ -1,0 +1,184 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  MANIFEST_FILE,
+  MODEL_FILE,
+  type Manifest,
+  type Metrics,
+  type TrainingInfo,
+  sha256Hex,
+  versionFromDigest,
+} from '@org/classifier-artifact';
+import type { TrainConfig } from './config.js';
+import { type Newsgroups, loadNewsgroups } from './data/newsgroups.js';
+import { evaluate } from './eval/metrics.js';
+import { renderReport } from './eval/report.js';
+import { TfidfVectorizer } from './features/tfidf.js';
+import {
+  argmaxRows,
+  decisionFunction,
+  fitLogisticRegression,
+  softmaxRows,
+} from './model/logisticRegression.js';
+import { GRAPH_IO, exportOnnx } from './onnx/exportOnnx.js';
+import { type ParityReport, checkParity } from './onnx/parityGate.js';
+import { type Progress, silentProgress } from './progress.js';
+
+export const MODEL_NAME = 'newsgroups-topics';
+const PRODUCER = { name: '@org/classifier-trainer', version: '0.1.0' };
+
+export interface TrainOptions {
+  config: TrainConfig;
+  archive?: string;
+  /** Where model.onnx, manifest.json and report.html go; written atomically at the end. */
+  outDir: string;
+  progress?: Progress;
+  /** Preloaded data (tests and benchmarks reuse one load). */
+  data?: Newsgroups;
+}
+
+export interface TrainResult {
+  manifest: Manifest;
+  metrics: Metrics;
+  parity: ParityReport;
+  fitSeconds: number;
+  modelBytes: number;
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { config } = options;
+  const progress = options.progress ?? silentProgress;
+  progress.phase('load', 18846);
+  const data = options.data ?? (await loadNewsgroups({ archive: options.archive, onProgress: (n) => progress.update(n) }));
+  progress.done(`${data.train.texts.length} train / ${data.test.texts.length} test posts, ${data.labels.length} groups`);
+  const K = data.labels.length;
+  const fitStart = performance.now();
+
+  let C = config.model.C[0] as number;
+  let selection: TrainingInfo['selection'];
+  if (config.model.C.length > 1) {
+    const { fit, validation } = carveValidation(data.train.targets, config.model.validationFraction);
+    const { vectorizer, matrix } = TfidfVectorizer.fit(
+      Array.from(fit, (i) => data.train.texts[i] as string),
+      config.featurizer,
+    );
+    const fitY = Int32Array.from(fit, (i) => data.train.targets[i] as number);
+    const valX = vectorizer.transform(Array.from(validation, (i) => data.train.texts[i] as string));
+    const valY = Int32Array.from(validation, (i) => data.train.targets[i] as number);
+    const candidates: Array<{ C: number; accuracy: number }> = [];
+    for (const c of config.model.C) {
+      progress.phase(`select C=${c}`, config.model.maxIter);
+      const m = fitLogisticRegression(matrix, fitY, K, { ...config.model, C: c, onIteration: (it) => progress.update(it) });
+      const accuracy = evaluate(valY, argmaxRows(decisionFunction(m, valX), K), data.labels).accuracy;
+      candidates.push({ C: c, accuracy });
+      progress.done(`C=${c}: validation accuracy ${(100 * accuracy).toFixed(2)}%`);
+    }
+    C = candidates.reduce((best, c) => (c.accuracy > best.accuracy ? c : best)).C;
+    selection = { validationFraction: config.model.validationFraction, candidates };
+  }
+
+  progress.phase('featurize', 1);
+  const { vectorizer, matrix } = TfidfVectorizer.fit(data.train.texts, config.featurizer);
+  progress.done(`${vectorizer.vocabularySize} terms, ${matrix.data.length} non-zeros`);
+  progress.phase(`train C=${C}`, config.model.maxIter);
+  const model = fitLogisticRegression(matrix, data.train.targets, K, {
+    ...config.model,
+    C,
+    onIteration: (it, loss) => progress.update(it, `loss ${loss.toFixed(5)}`),
+  });
+  const fitSeconds = (performance.now() - fitStart) / 1000;
+  progress.done(`${model.iterations} iterations, ${model.converged ? 'converged' : 'not converged'}, ${fitSeconds.toFixed(1)} s`);
+
+  const testX = vectorizer.transform(data.test.texts);
+  const logits = decisionFunction(model, testX);
+  const predicted = argmaxRows(logits, K);
+  const metrics = evaluate(data.test.targets, predicted, data.labels);
+
+  const onnx = exportOnnx({
+    labels: data.labels,
+    terms: vectorizer.terms,
+    idf: vectorizer.idf,
+    coef: model.coef,
+    intercept: model.intercept,
+    lowercase: config.featurizer.lowercase,
+    tokenPattern: vectorizer.params().tokenPattern,
+    sublinearTf: config.featurizer.sublinearTf,
+  });
+  progress.phase('parity gate', data.test.texts.length);
+  const parity = await checkParity(
+    onnx,
+    data.test.texts,
+    Array.from(predicted, (k) => data.labels[k] as string),
+    softmaxRows(logits, K),
+    { onProgress: (n) => progress.update(n) },
+  );
+  progress.done(`${parity.posts} test posts agree; max probability difference ${parity.maxProbabilityDiff.toExponential(2)}`);
+
+  const sha256 = sha256Hex(onnx);
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    name: MODEL_NAME,
+    version: versionFromDigest(sha256),
+    sha256,
+    createdAt: new Date().toISOString(),
+    producer: PRODUCER,
+    labels: data.labels,
+    io: { input: GRAPH_IO.input, label: GRAPH_IO.label, probabilities: GRAPH_IO.probabilities },
+    explain: {
+      logits: GRAPH_IO.logits,
+      post: GRAPH_IO.post,
+      token: GRAPH_IO.token,
+      contrib: GRAPH_IO.contrib,
+      intercept: Array.from(Float32Array.from(model.intercept)),
+    },
+    featurizer: vectorizer.params(),
+    training: {
+      config: config.name,
+      model: 'multinomial-logistic-regression',
+      C,
+      maxIter: config.model.maxIter,
+      iterations: model.iterations,
+      converged: model.converged,
+      fitSeconds: Math.round(fitSeconds * 100) / 100,
+      ...(selection ? { selection } : {}),
+    },
+    data: {
+      name: '20news-bydate',
+      sha256: data.archive.sha256,
+      trainPosts: data.train.texts.length,
+      testPosts: data.test.texts.length,
+    },
+    metrics,
+  };
+  await writeArtifact(options.outDir, onnx, manifest);
+  return { manifest, metrics, parity, fitSeconds, modelBytes: onnx.length };
+}
+
+/** Every k-th post of each class goes to validation: deterministic and stratified. */
+export function carveValidation(targets: Int32Array, fraction: number): { fit: Int32Array; validation: Int32Array } {
+  const every = Math.max(2, Math.round(1 / fraction));
+  const seen = new Map<number, number>();
+  const fit: number[] = [];
+  const validation: number[] = [];
+  targets.forEach((t, i) => {
+    const n = seen.get(t) ?? 0;
+    seen.set(t, n + 1);
+    (n % every === every - 1 ? validation : fit).push(i);
+  });
+  return { fit: Int32Array.from(fit), validation: Int32Array.from(validation) };
+}
+
+async function writeArtifact(dir: string, onnx: Uint8Array, manifest: Manifest): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  // Written to temporary names and renamed, model first, so a reader never pairs a new manifest with
+  // an old model (the digest check would refuse it anyway).
+  const files: Array<[string, string | Uint8Array]> = [
+    [MODEL_FILE, onnx],
+    [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
+    ['report.html', renderReport(manifest)],
+  ];
+  for (const [name, content] of files) {
+    await writeFile(join(dir, `${name}.tmp`), content);
+    await rename(join(dir, `${name}.tmp`), join(dir, name));
+  }
+}
