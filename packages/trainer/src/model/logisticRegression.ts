@@ -1,5 +1,8 @@
 import type { Csr } from '../features/sparse.js';
+import { availableParallelism } from 'node:os';
 import { type Objective, lbfgs } from './lbfgs.js';
+import { accumulateRows } from './objectiveKernel.js';
+import { parallelObjective } from './parallelObjective.js';
 
 export interface LogisticRegressionOptions {
   /** Inverse L2 strength, as scikit-learn's `C`. */
@@ -8,6 +11,8 @@ export interface LogisticRegressionOptions {
   /** Gradient tolerance on scikit-learn's (unscaled) objective; its default is 1e-4. */
   tol: number;
   onIteration?: (iteration: number, loss: number, gmax: number) => void;
+  /** Threads evaluating the objective (the rows are split between them). @default all cores */
+  threads?: number;
 }
 
 export interface LogisticRegressionModel {
@@ -34,13 +39,17 @@ export function fitLogisticRegression(
   options: LogisticRegressionOptions,
 ): LogisticRegressionModel {
   const wSize = X.cols * classes;
-  const objective = logisticObjective(X, y, classes, options.C);
+  const threads = options.threads ?? availableParallelism();
+  const parallel = threads > 1 ? parallelObjective(X, y, classes, options.C, threads) : undefined;
+  const objective = parallel?.objective ?? logisticObjective(X, y, classes, options.C);
   const result = lbfgs(objective, new Float64Array(wSize + classes), {
     maxIter: options.maxIter,
     gtol: options.tol / X.rows,
     ftol: 64 * Number.EPSILON,
     onIteration: options.onIteration,
   });
+  // The workers only wait on shared memory; terminating them needs no result.
+  void parallel?.close();
   return {
     classes,
     features: X.cols,
@@ -53,55 +62,24 @@ export function fitLogisticRegression(
 }
 
 /**
- * The objective and its gradient over parameters laid out as [coef (features x classes), intercept].
- * Exported so the gradient can be checked against finite differences.
+ * The objective and its gradient over parameters laid out as [coef (features x classes), intercept],
+ * on the calling thread. Exported so the gradient can be checked against finite differences; training
+ * uses the same kernel split across threads (parallelObjective.ts).
  */
 export function logisticObjective(X: Csr, y: Int32Array, classes: number, C: number): Objective {
-  const K = classes;
   const n = X.rows;
-  const wSize = X.cols * K;
+  const wSize = X.cols * classes;
   const reg = 1 / (C * n);
-  const z = new Float64Array(K);
-  const { indptr, indices, data } = X;
   return (w: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const start = indptr[i] as number;
-      const end = indptr[i + 1] as number;
-      for (let k = 0; k < K; k++) z[k] = w[wSize + k] as number;
-      for (let p = start; p < end; p++) {
-        const base = (indices[p] as number) * K;
-        const x = data[p] as number;
-        for (let k = 0; k < K; k++) z[k] = (z[k] as number) + x * (w[base + k] as number);
-      }
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < K; k++) if ((z[k] as number) > max) max = z[k] as number;
-      let sum = 0;
-      for (let k = 0; k < K; k++) {
-        const e = Math.exp((z[k] as number) - max);
-        z[k] = e;
-        sum += e;
-      }
-      const target = y[i] as number;
-      loss += Math.log(sum) - Math.log(z[target] as number);
-      // z becomes the residual p - onehot(y), the factor of every gradient term of this row.
-      for (let k = 0; k < K; k++) z[k] = (z[k] as number) / sum;
-      z[target] = (z[target] as number) - 1;
-      for (let p = start; p < end; p++) {
-        const base = (indices[p] as number) * K;
-        const x = data[p] as number;
-        for (let k = 0; k < K; k++) grad[base + k] = (grad[base + k] as number) + x * (z[k] as number);
-      }
-      for (let k = 0; k < K; k++) grad[wSize + k] = (grad[wSize + k] as number) + (z[k] as number);
-    }
+    const loss = accumulateRows(X.indptr, X.indices, X.data, y, classes, w, grad, 0, n);
     let sq = 0;
     for (let i = 0; i < wSize; i++) {
       const wi = w[i] as number;
       sq += wi * wi;
       grad[i] = (grad[i] as number) / n + reg * wi;
     }
-    for (let k = 0; k < K; k++) grad[wSize + k] = (grad[wSize + k] as number) / n;
+    for (let i = wSize; i < grad.length; i++) grad[i] = (grad[i] as number) / n;
     return loss / n + 0.5 * reg * sq;
   };
 }
