@@ -30,6 +30,12 @@ const ML = 'ai.onnx.ml';
 const MS = 'com.microsoft';
 // The tokenizer pads short posts with this value; it can never be a token (tokens are word characters).
 const PAD = '#';
+// Opset 20 for StringConcat (explanations of bigrams); LabelEncoder v2 from ai.onnx.ml 3.
+const OPSETS = [
+  { domain: '', version: 20 },
+  { domain: ML, version: 3 },
+  { domain: MS, version: 1 },
+];
 
 /**
  * Writes the model as an ONNX graph that never builds a vocabulary-wide vector per post.
@@ -41,16 +47,33 @@ const PAD = '#';
  * normalised weight -> per-post logits (ScatterND add) -> softmax / argmax.
  * The same per-(post, term) contributions are graph outputs, which makes explanations exact.
  */
+/**
+ * The graph's text front end alone (StringNormalizer -> Tokenizer), exported so tests can compare its
+ * tokens with the TypeScript featurizer's on every post. Output `tokens` [N, L], padded with `#`.
+ */
+export function tokenizerGraph(options: { lowercase: boolean; tokenPattern: string }): Uint8Array {
+  const g = new GraphBuilder();
+  const text = g.input(GRAPH_IO.input, DataType.STRING, ['N']);
+  const tokens = frontEnd(g, text, options);
+  g.output('tokens', tokens, DataType.STRING, ['N', 'L']);
+  return g.encode({ name: 'tokenizer', opsets: OPSETS });
+}
+
+function frontEnd(g: GraphBuilder, text: string, options: { lowercase: boolean; tokenPattern: string }): string {
+  // locale C.UTF-8: the default locale of these machines' onnxruntime build cannot lowercase non-ASCII.
+  const normalized = options.lowercase
+    ? g.node('StringNormalizer', [text], { case_change_action: 'LOWER', is_case_sensitive: 1, locale: 'C.UTF-8' }, '')
+    : text;
+  return g.node('Tokenizer', [normalized], { mark: 0, mincharnum: 1, pad_value: PAD, tokenexp: options.tokenPattern }, MS);
+}
+
 export function exportOnnx(model: LinearTextModel, metadata: Record<string, string> = {}): Uint8Array {
   const V = model.terms.length;
   const C = model.labels.length;
   const g = new GraphBuilder();
 
   const text = g.input(GRAPH_IO.input, DataType.STRING, ['N']);
-  const normalized = model.lowercase
-    ? g.node('StringNormalizer', [text], { case_change_action: 'LOWER', is_case_sensitive: 1, locale: 'C.UTF-8' }, '')
-    : text;
-  const tokens = g.node('Tokenizer', [normalized], { mark: 0, mincharnum: 1, pad_value: PAD, tokenexp: model.tokenPattern }, MS);
+  const tokens = frontEnd(g, text, model);
 
   // Word table: every word any feature uses; an unknown word (or padding) maps to the sentinel index W.
   const { words, unigramOfWord, bigramKeys, bigramFeatures, maxN } = wordTables(model.terms);
@@ -148,11 +171,7 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
 
   return g.encode({
     name: 'tfidf-logistic-regression',
-    opsets: [
-      { domain: '', version: 20 },
-      { domain: ML, version: 3 },
-      { domain: MS, version: 1 },
-    ],
+    opsets: OPSETS,
     metadata,
   });
 }

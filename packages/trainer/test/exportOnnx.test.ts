@@ -1,0 +1,106 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import {
+  GRAPH_IO,
+  ParityError,
+  TOKEN_PATTERN,
+  TfidfVectorizer,
+  argmaxRows,
+  checkParity,
+  decisionFunction,
+  exportOnnx,
+  fitLogisticRegression,
+  softmaxRows,
+} from '../src/index.js';
+
+const train = [
+  'the engine and the wheels of my car',
+  'car engine oil and brakes, car brakes',
+  'my car needs new tires and brakes',
+  'the orbit of the moon and the shuttle',
+  'shuttle launch into orbit orbit',
+  'NASA plans a moon mission to orbit',
+];
+const targets = Int32Array.from([0, 0, 0, 1, 1, 1]);
+const labels = ['rec.autos', 'sci.space'];
+const probe = ['car car orbit', 'Shuttle launch ENGINE brakes moon', '', '!!! ??', 'unknown words only', 'the moon orbit car engine brakes'];
+
+function trained(options: { ngrams: [number, number]; sublinear: boolean }) {
+  const { vectorizer, matrix } = TfidfVectorizer.fit(train, {
+    lowercase: true,
+    stopWords: null,
+    ngramRange: options.ngrams,
+    minDf: 1,
+    maxDf: 1,
+    maxFeatures: null,
+    sublinearTf: options.sublinear,
+    smoothIdf: true,
+  });
+  const model = fitLogisticRegression(matrix, targets, 2, { C: 10, maxIter: 200, tol: 1e-8 });
+  const onnx = exportOnnx({
+    labels,
+    terms: vectorizer.terms,
+    idf: vectorizer.idf,
+    coef: model.coef,
+    intercept: model.intercept,
+    lowercase: true,
+    tokenPattern: TOKEN_PATTERN,
+    sublinearTf: options.sublinear,
+  });
+  const logits = decisionFunction(model, vectorizer.transform(probe));
+  return { onnx, model, logits, expectedLabels: Array.from(argmaxRows(logits, 2), (k) => labels[k] as string) };
+}
+
+describe.each([
+  { ngrams: [1, 1] as [number, number], sublinear: false },
+  { ngrams: [1, 2] as [number, number], sublinear: true },
+])('exported graph, ngrams $ngrams, sublinear $sublinear', (options) => {
+  it('gives the in-memory model labels, probabilities and logits (empty and unknown texts included)', async () => {
+    const { onnx, logits, expectedLabels } = trained(options);
+    const session = await ort.InferenceSession.create(onnx);
+    const out = await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', probe, [probe.length]) });
+    expect(out[GRAPH_IO.label]?.data).toEqual(expectedLabels);
+    const graphLogits = out[GRAPH_IO.logits]?.data as Float32Array;
+    graphLogits.forEach((v, i) => expect(v).toBeCloseTo(logits[i] as number, 4));
+    const probs = out[GRAPH_IO.probabilities]?.data as Float32Array;
+    const expected = softmaxRows(logits, 2);
+    probs.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
+  });
+
+  it('has explanation outputs whose contributions plus the intercept are the logits', async () => {
+    const { onnx, model } = trained(options);
+    const session = await ort.InferenceSession.create(onnx);
+    const out = await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', probe, [probe.length]) });
+    const posts = out[GRAPH_IO.post]?.data as BigInt64Array;
+    const contrib = out[GRAPH_IO.contrib]?.data as Float32Array;
+    const tokens = out[GRAPH_IO.token]?.data as string[];
+    const logits = out[GRAPH_IO.logits]?.data as Float32Array;
+    for (let n = 0; n < probe.length; n++) {
+      for (let c = 0; c < 2; c++) {
+        let sum = model.intercept[c] as number;
+        posts.forEach((p, u) => {
+          if (Number(p) === n) sum += contrib[u * 2 + c] as number;
+        });
+        expect(sum).toBeCloseTo(logits[n * 2 + c] as number, 4);
+      }
+    }
+    const first = tokens.filter((_, u) => posts[u] === 1n).sort();
+    expect(first).toEqual(
+      options.ngrams[1] === 2
+        ? ['brakes', 'engine', 'launch', 'moon', 'shuttle', 'shuttle launch']
+        : ['brakes', 'engine', 'launch', 'moon', 'shuttle'],
+    );
+  });
+});
+
+describe('checkParity', () => {
+  it('throws a ParityError naming the first mismatching post', async () => {
+    const { onnx, logits, expectedLabels } = trained({ ngrams: [1, 1], sublinear: false });
+    const wrong = [...expectedLabels];
+    wrong[1] = wrong[1] === 'rec.autos' ? 'sci.space' : 'rec.autos';
+    await expect(checkParity(onnx, probe, wrong, softmaxRows(logits, 2))).rejects.toThrow(ParityError);
+    await expect(checkParity(onnx, probe, wrong, softmaxRows(logits, 2))).rejects.toThrow(/post 1: trained/);
+    const report = await checkParity(onnx, probe, expectedLabels, softmaxRows(logits, 2));
+    expect(report.labelMismatches).toBe(0);
+  });
+});
