@@ -13,6 +13,7 @@ import { loadModel } from './model/loadModel.js';
 import { lambdaSessionOptions } from './model/sessionOptions.js';
 import { createLogger } from './observability/logger.js';
 import { EmfMetrics } from './observability/metrics.js';
+import { RequestLog } from './observability/requestLog.js';
 import { Predictor } from './predictor/Predictor.js';
 
 const initStarted = performance.now();
@@ -51,7 +52,7 @@ async function init() {
     timings: model.timings,
     initMs: Math.round(performance.now() - initStarted),
   });
-  return createHandler({ predictor, limits, logger, metrics });
+  return createHandler({ predictor, limits, logger, metrics, requestLog: new RequestLog({ service: serviceName }) });
 }
 
 let serve: Awaited<ReturnType<typeof init>>;

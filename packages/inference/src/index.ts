@@ -12,6 +12,7 @@ export { type S3SourceOptions } from './model/sources/s3Source.js';
 export { parseArtifactUri, siblingManifest, type ArtifactLocation } from './model/uri.js';
 export { ColdStart } from './observability/coldStart.js';
 export { createLogger } from './observability/logger.js';
+export { RequestLog, type RequestLogFields, type RequestLogOptions } from './observability/requestLog.js';
 export { EmfMetrics, type MetricsOptions, type RequestMetrics } from './observability/metrics.js';
 export { contributions, rowsByPost, topContributions, type ExplainOutputs, type TokenWeight } from './predictor/explain.js';
 export { Predictor, type BatchResult, type LabelProbability, type PredictOptions, type Prediction } from './predictor/Predictor.js';

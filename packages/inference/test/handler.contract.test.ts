@@ -218,3 +218,18 @@ describe('Handler contract (bring-your-own model)', () => {
     }
   });
 });
+
+describe('Class: RequestLog', () => {
+  it('writes one Powertools-shaped JSON line, and nothing above INFO', async () => {
+    const { RequestLog } = await import('../src/observability/requestLog.js');
+    const lines: string[] = [];
+    const fields = { requestId: 'a"b', modelVersion: 'v1', status: 200, batchSize: 3, durationMs: 0.12345, coldStart: true };
+    new RequestLog({ service: 'svc', level: 'INFO', write: (l) => lines.push(l) }).log(fields);
+    new RequestLog({ service: 'svc', level: 'WARN', write: (l) => lines.push(l) }).log(fields);
+    new RequestLog({ service: 'svc', level: 'SILENT', write: (l) => lines.push(l) }).log(fields);
+    expect(lines).toHaveLength(1);
+    const parsed = JSON.parse(lines[0] as string);
+    expect(parsed).toMatchObject({ level: 'INFO', message: 'request', service: 'svc', requestId: 'a"b', durationMs: 0.123, coldStart: true });
+    expect(new Date(parsed.timestamp).toISOString()).toBe(parsed.timestamp);
+  });
+});

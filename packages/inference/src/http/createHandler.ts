@@ -6,6 +6,7 @@ import { RequestError } from '../errors.js';
 import { ColdStart } from '../observability/coldStart.js';
 import type { Logger } from '../observability/logger.js';
 import type { EmfMetrics } from '../observability/metrics.js';
+import { RequestLog } from '../observability/requestLog.js';
 import type { Predictor } from '../predictor/Predictor.js';
 import type { Limits } from './limits.js';
 import { decodeBody, parseJson, toPredictRequest } from './parseRequest.js';
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   limits: Limits;
   logger: Logger;
   metrics: EmfMetrics;
+  /** The per-request access log line. @default service from POWERTOOLS_SERVICE_NAME */
+  requestLog?: RequestLog;
   coldStart?: ColdStart;
 }
 
@@ -49,6 +52,7 @@ function requestIdOf(event: Partial<APIGatewayProxyEvent> | null | undefined, co
 export function createHandler(deps: HandlerDeps): ProxyHandler {
   const { predictor, limits, logger, metrics } = deps;
   const coldStart = deps.coldStart ?? new ColdStart();
+  const requestLog = deps.requestLog ?? new RequestLog({ service: process.env.POWERTOOLS_SERVICE_NAME || 'classifier' });
   const manifest = predictor.manifest;
   const modelInfo = { name: manifest.name, version: manifest.version, sha256: manifest.sha256 };
   const modelBody = JSON.stringify(publicManifest(manifest));
@@ -74,8 +78,7 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
       logger.error('internal error', { requestId, modelVersion: modelInfo.version, error: error as Error });
       return internalErrorResponse(requestId);
     } finally {
-      const durationMs = performance.now() - started;
-      logger.info('request', { requestId, modelVersion: modelInfo.version, status, batchSize, durationMs: Math.round(durationMs * 1000) / 1000, coldStart: cold });
+      requestLog.log({ requestId, modelVersion: modelInfo.version, status, batchSize, durationMs: performance.now() - started, coldStart: cold });
     }
 
     async function route(ev: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

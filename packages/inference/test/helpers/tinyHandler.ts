@@ -3,6 +3,7 @@ import { readLimits } from '../../src/http/limits.js';
 import { loadModel } from '../../src/model/loadModel.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { EmfMetrics } from '../../src/observability/metrics.js';
+import { RequestLog } from '../../src/observability/requestLog.js';
 import { Predictor } from '../../src/predictor/Predictor.js';
 import type { TinyFlavour } from '../fixtures/tinyModel.js';
 import { tinyArtifact } from './artifacts.js';
@@ -16,6 +17,7 @@ export async function tinyHandler(flavour: TinyFlavour, env: Record<string, stri
     predictor: new Predictor(model),
     limits: readLimits(env),
     logger: createLogger('classifier-test'),
+    requestLog: new RequestLog({ service: 'classifier-test' }),
     metrics: new EmfMetrics({ namespace: 'Test', service: 'classifier-test', write: (l) => emf.push(l) }),
   });
   return {
