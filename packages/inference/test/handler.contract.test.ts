@@ -91,6 +91,13 @@ describe('Handler contract (tiny explain model)', () => {
       expect(p.explanation.map((e: { token: string }) => e.token)).toEqual(['oven', 'nasa']);
     });
 
+    it('answers the captured rich-form event (topK 3, explain 5)', async () => {
+      const b = body(await t.handler(loadEvent('predict-rich'), fakeContext()));
+      expect(b.predictions).toHaveLength(1);
+      expect(b.predictions[0].top).toHaveLength(3);
+      expect(Array.isArray(b.predictions[0].explanation)).toBe(true);
+    });
+
     it('accepts {"text": ...} and omits explanation when explain is 0 or absent', async () => {
       const b = body(await t.handler(predictEvent({ text: 'orbit', explain: 0 }), fakeContext()));
       expect(b.predictions[0].label).toBe('space');
