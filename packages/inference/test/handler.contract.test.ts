@@ -92,7 +92,10 @@ describe('Handler contract (tiny explain model)', () => {
     });
 
     it('answers the captured rich-form event (topK 3, explain 5)', async () => {
-      const b = body(await t.handler(loadEvent('predict-rich'), fakeContext()));
+      // Default limits: the captured event's text is longer than this suite's 50-character limit.
+      const wide = await tinyHandler('explain');
+      const b = body(await wide.handler(loadEvent('predict-rich'), fakeContext()));
+      await wide.close();
       expect(b.predictions).toHaveLength(1);
       expect(b.predictions[0].top).toHaveLength(3);
       expect(Array.isArray(b.predictions[0].explanation)).toBe(true);
