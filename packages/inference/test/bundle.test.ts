@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
@@ -23,11 +25,30 @@ async function zipEntries(path: string): Promise<{ name: string; mode: number; d
   });
 }
 
+/** Extracts every entry (no `unzip` binary needed on the machine). */
+async function extract(zipPath: string, dest: string): Promise<void> {
+  const zip = await promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open)(zipPath, { lazyEntries: true });
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      zip.openReadStream(e, (err, stream) => {
+        if (err || !stream) return reject(err);
+        const target = join(dest, e.fileName);
+        mkdir(dirname(target), { recursive: true })
+          .then(() => pipeline(stream, createWriteStream(target, { mode: (e.externalFileAttributes >>> 16) & 0o777 })))
+          .then(() => zip.readEntry(), reject);
+      });
+    });
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+}
+
 /** Unzips into a temp dir (outside the workspace, so no parent node_modules can help) and invokes. */
 async function invokeBundle(zipPath: string, env: Record<string, string>, event: object): Promise<{ result: any; stdout: string }> {
   const dir = await tempDir('lambda-unzipped-');
   try {
-    await run('unzip', ['-q', zipPath, '-d', dir.path]);
+    await extract(zipPath, dir.path);
     const script = `const { handler } = await import('./index.mjs');
       const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test' });
       process.stderr.write('RESULT ' + JSON.stringify(result) + '\\n');`;
