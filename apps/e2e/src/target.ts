@@ -112,5 +112,5 @@ export function isLoopback(url: string): boolean {
 
 /** What may be printed about a target: never the key. */
 export function describeTarget(kind: 'local' | 'deployed', url: string): string {
-  return `${kind} stage ${url}`;
+  return kind === 'local' ? `local stage ${url} (started from the synthesized stack)` : `given stage ${url} (STAGE_URL or outputs file)`;
 }

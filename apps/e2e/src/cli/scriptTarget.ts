@@ -44,7 +44,7 @@ export async function openScriptTarget(options: ScriptTargetOptions): Promise<Sc
     usagePlan: options.usagePlan,
     ...(options.environments === undefined ? {} : { environments: options.environments }),
   });
-  console.error(`${options.script}: target ${describeTarget('local', stage.url)} (started for this run)`);
+  console.error(`${options.script}: target ${describeTarget('local', stage.url)}`);
   return { kind: 'local', url: stage.url, apiKey: stage.apiKey, stage, close: () => stage.close() };
 }
 

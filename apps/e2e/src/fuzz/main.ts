@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz -w @org/classifier-e2e`: FUZZ_RUNS (400) property-based requests (fast-check) against
+ * `npm run fuzz -w @org/classifier-e2e`: FUZZ_RUNS (1000) property-based requests (fast-check) against
  * `POST /predict` of a local stage (or a deployed one with --deployed). The property (SPEC section 10):
  * never a 5xx; every error is either the function's JSON (`error`, `code`, `requestId`; status and code
  * agree) or API Gateway's `{"message"}`; every 200 is a label array or the rich form. FUZZ_SEED replays a run.
@@ -16,7 +16,7 @@ import { fuzzRequest } from './requests.js';
 const REPORTS = join(import.meta.dirname, '..', '..', 'reports');
 
 async function main(): Promise<number> {
-  const runs = numberFromEnv('FUZZ_RUNS', 400);
+  const runs = numberFromEnv('FUZZ_RUNS', 1000);
   const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
   const target = await openScriptTarget({ script: 'fuzz', usagePlan: 'unlimited', environments: 2 });
   try {

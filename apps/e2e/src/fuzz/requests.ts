@@ -43,6 +43,17 @@ const rich = fc
   // Sometimes unknown fields too (generated, not random: a seed must replay the same run).
   .map(([r, extra]) => JSON.stringify(extra ? { ...extra, ...r } : r));
 
+/** Rich bodies that are valid, so the success path of the rich form (topK, explain) is fuzzed too. */
+const validRich = fc
+  .record({
+    single: fc.boolean(),
+    text: anyText,
+    texts: fc.array(anyText, { maxLength: 6 }),
+    topK: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+    explain: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
+  })
+  .map(({ single, text, texts, topK, explain }) => JSON.stringify({ ...(single ? { text } : { texts }), topK, explain }));
+
 /** Bodies around the limits (SPEC section 5): batch size, text length, nesting depth. */
 const nearLimits = fc.oneof(
   fc.integer({ min: maxTexts - 2, max: maxTexts + 3 }).map((n) => JSON.stringify(Array.from({ length: n }, () => 'x'))),
@@ -63,7 +74,8 @@ const rawBytes = fc.uint8Array({ maxLength: 200 });
 const bodyArb: fc.Arbitrary<{ body: string | Uint8Array; kind: string }> = fc.oneof(
   { weight: 4, arbitrary: articleArray.map((body) => ({ body, kind: 'array' })) },
   { weight: 1, arbitrary: singleString.map((body) => ({ body, kind: 'string' })) },
-  { weight: 4, arbitrary: rich.map((body) => ({ body, kind: 'rich' })) },
+  { weight: 3, arbitrary: rich.map((body) => ({ body, kind: 'rich' })) },
+  { weight: 2, arbitrary: validRich.map((body) => ({ body, kind: 'valid-rich' })) },
   { weight: 1, arbitrary: nearLimits.map((body) => ({ body, kind: 'near-limits' })) },
   { weight: 2, arbitrary: arbitraryJson.map((body) => ({ body, kind: 'json' })) },
   { weight: 2, arbitrary: brokenJson.map((body) => ({ body, kind: 'broken-json' })) },
