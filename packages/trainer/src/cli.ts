@@ -22,11 +22,20 @@ exit codes: 0 trained and verified; 1 bad data, config or parity failure; 2 bad 
 function terminalProgress(): Progress {
   if (!process.stderr.isTTY) {
     let name = '';
+    let total = 0;
+    let last = 0;
     return {
-      phase: (n) => {
+      phase: (n, t) => {
         name = n;
+        total = t;
+        last = performance.now();
       },
-      update() {},
+      // A line at most every 10 s, so long phases show they are alive without flooding the log.
+      update(done, detail) {
+        if (performance.now() - last < 10_000) return;
+        last = performance.now();
+        process.stderr.write(`${name}: ${done}/${total}${detail ? ` ${detail}` : ''}\n`);
+      },
       done: (summary) => process.stderr.write(`${name}: ${summary}\n`),
     };
   }
