@@ -28,7 +28,12 @@ if (isExcluded('gateway-limits')) {
       const throttled = answers.filter((a) => a.status === 429);
       expect(throttled.length, `statuses: ${statuses.join(',')}`).toBeGreaterThan(0);
       for (const a of throttled) expect(a.json).toEqual({ message: 'Too Many Requests' });
-      if (target.limitPlans) expect(statuses.filter((s) => s === 200)).toHaveLength(burst);
+      if (target.limitPlans) {
+        // The burst, plus at most one token refilled (2/s) if a loaded machine spreads the arrivals over 500 ms.
+        const passed = statuses.filter((s) => s === 200).length;
+        expect(passed).toBeGreaterThanOrEqual(burst);
+        expect(passed).toBeLessThanOrEqual(burst + 1);
+      }
 
       // Act: with the bucket empty, concurrent client calls meet 429s and retry with backoff.
       const retries: RetryEvent[] = [];

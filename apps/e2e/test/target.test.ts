@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { E2eError } from '../src/errors.js';
 import { excludedGroups, isLoopback, outputsFlag, resolveTarget } from '../src/target.js';
 
@@ -9,6 +9,7 @@ import { excludedGroups, isLoopback, outputsFlag, resolveTarget } from '../src/t
 // on its own: with explicit environments and real outputs files, no stage involved.
 const KEY = 'k'.repeat(40);
 const dir = mkdtempSync(join(tmpdir(), 'e2e-target-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function outputsFile(content: unknown): string {
   const file = join(dir, `out-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
