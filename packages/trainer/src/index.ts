@@ -1,5 +1,5 @@
 export { BUILTIN_CONFIGS, loadConfig, trainConfigSchema, type TrainConfig } from './config.js';
-export { ARCHIVE_FILE, CANONICAL_URL, KNOWN_ARCHIVE_DIGESTS, locateArchive } from './data/archive.js';
+export { ARCHIVE_FILE, CANONICAL_URL, KNOWN_ARCHIVE_DIGESTS, locateArchive, sharedArchiveCandidates } from './data/archive.js';
 export { loadNewsgroups, type Newsgroups, type Split } from './data/newsgroups.js';
 export { ConfigError, DatasetError, ParityError, TrainerError } from './errors.js';
 export { evaluate } from './eval/metrics.js';

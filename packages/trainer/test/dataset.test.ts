@@ -81,3 +81,14 @@ describe('classifier-train CLI', () => {
     expect(r.stderr).toMatch(/model\.C\.0/);
   });
 });
+
+describe('sharedArchiveCandidates', () => {
+  it('looks beside the checkout and beside each parent folder, then at the workplace copy', async () => {
+    const { sharedArchiveCandidates } = await import('../src/index.js');
+    expect(sharedArchiveCandidates('/tmp/clone-x')).toEqual([
+      '/tmp/shared/data/20news-bydate.tar.gz',
+      '/shared/data/20news-bydate.tar.gz',
+      '/work/shared/data/20news-bydate.tar.gz',
+    ]);
+  });
+});

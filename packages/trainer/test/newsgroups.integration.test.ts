@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Newsgroups, TOKEN_PATTERN, TfidfVectorizer, loadConfig, loadNewsgroups, tokenize, tokenizerGraph } from '../src/index.js';
 
-// Runs on the shared 20 Newsgroups archive (the workspace's ../shared/data, or NEWSGROUPS_ARCHIVE).
+// Runs on the team's shared 20 Newsgroups archive (see sharedArchiveCandidates), or NEWSGROUPS_ARCHIVE.
 let data: Newsgroups;
 beforeAll(async () => {
   data = await loadNewsgroups();

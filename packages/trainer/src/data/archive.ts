@@ -14,7 +14,24 @@ export const KNOWN_ARCHIVE_DIGESTS: ReadonlyMap<string, string> = new Map([
 export const CANONICAL_URL = 'https://ndownloader.figshare.com/files/5975967';
 export const ARCHIVE_FILE = '20news-bydate.tar.gz';
 
-const SHARED_ARCHIVE = resolve(fileURLToPath(new URL('../../../../../shared/data/', import.meta.url)), ARCHIVE_FILE);
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/**
+ * Where the team's shared copy of the archive may be: `shared/data/` beside the checkout or beside any
+ * of its parent folders (a clone in a temporary folder still finds the workplace copy), then the
+ * workplace's fixed location. These machines have no internet, so this copy is the one tests and CI use.
+ */
+export function sharedArchiveCandidates(root = REPO_ROOT): string[] {
+  const out: string[] = [];
+  let dir = resolve(root);
+  for (;;) {
+    out.push(join(dirname(dir), 'shared', 'data', ARCHIVE_FILE));
+    if (dirname(dir) === dir) break;
+    dir = dirname(dir);
+  }
+  out.push(join('/work', 'shared', 'data', ARCHIVE_FILE));
+  return [...new Set(out)];
+}
 
 export function cacheDir(): string {
   return process.env.CLASSIFIER_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'classifier');
@@ -26,14 +43,15 @@ export interface ArchiveSource {
 }
 
 /**
- * Finds the archive: `--archive`, then NEWSGROUPS_ARCHIVE, then the workspace's shared data, then the
+ * Finds the archive: `--archive`, then NEWSGROUPS_ARCHIVE, then the team's shared data, then the
  * cache directory, and only then the canonical download (checked against the known digests).
  */
 export async function locateArchive(flag?: string, fetchImpl: typeof fetch = fetch): Promise<ArchiveSource> {
   if (flag) return { path: mustExist(resolve(flag), '--archive'), origin: 'flag' };
   const env = process.env.NEWSGROUPS_ARCHIVE;
   if (env) return { path: mustExist(resolve(env), 'NEWSGROUPS_ARCHIVE'), origin: 'env' };
-  if (existsSync(SHARED_ARCHIVE)) return { path: SHARED_ARCHIVE, origin: 'shared' };
+  const shared = sharedArchiveCandidates().find((p) => existsSync(p));
+  if (shared) return { path: shared, origin: 'shared' };
   const cached = join(cacheDir(), ARCHIVE_FILE);
   if (existsSync(cached)) return { path: cached, origin: 'cache' };
   return { path: await download(cached, fetchImpl), origin: 'download' };
