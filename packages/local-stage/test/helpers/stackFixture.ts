@@ -212,7 +212,9 @@ export const handler = async (event, context) => {
     case 'async-throw': setImmediate(() => { throw new Error('async boom'); }); await new Promise((r) => setTimeout(r, 1000)); break;
     case 'alloc': {
       const mb = Number(q.mb ?? 10);
-      for (let i = 0; i < mb; i++) { const b = Buffer.alloc(1024 * 1024, 1); hold.push(b); await new Promise((r) => setImmediate(r)); }
+      // 8 MB steps: past the memory size well inside the function's 1 s timeout even on a loaded
+      // machine (1 MB steps took over a second in CI and timed out instead of hitting the limit).
+      for (let i = 0; i < mb; i += 8) { hold.push(Buffer.alloc(8 * 1024 * 1024, 1)); await new Promise((r) => setImmediate(r)); }
       break;
     }
     case 'heap': { const a = []; for (;;) a.push({ x: Math.random(), y: 'y'.repeat(64) }); }
