@@ -1,7 +1,6 @@
 import type { Csr } from '../features/sparse.js';
 import { availableParallelism } from 'node:os';
 import { type Objective, lbfgs } from './lbfgs.js';
-import { accumulateRows } from './objectiveKernel.js';
 import { parallelObjective } from './parallelObjective.js';
 
 export interface LogisticRegressionOptions {
@@ -40,8 +39,8 @@ export function fitLogisticRegression(
 ): LogisticRegressionModel {
   const wSize = X.cols * classes;
   const threads = options.threads ?? availableParallelism();
-  const parallel = threads > 1 ? parallelObjective(X, y, classes, options.C, threads) : undefined;
-  const objective = parallel?.objective ?? logisticObjective(X, y, classes, options.C);
+  const parallel = parallelObjective(X, y, classes, options.C, threads);
+  const objective = parallel.objective;
   const result = lbfgs(objective, new Float64Array(wSize + classes), {
     maxIter: options.maxIter,
     gtol: options.tol / X.rows,
@@ -49,7 +48,7 @@ export function fitLogisticRegression(
     onIteration: options.onIteration,
   });
   // The workers only wait on shared memory; terminating them needs no result.
-  void parallel?.close();
+  void parallel.close();
   return {
     classes,
     features: X.cols,
@@ -63,25 +62,11 @@ export function fitLogisticRegression(
 
 /**
  * The objective and its gradient over parameters laid out as [coef (features x classes), intercept],
- * on the calling thread. Exported so the gradient can be checked against finite differences; training
- * uses the same kernel split across threads (parallelObjective.ts).
+ * on the calling thread. Exported so the gradient can be checked against finite differences; it is the
+ * same code as training's multi-threaded objective (parallelObjective.ts) run as a single share.
  */
 export function logisticObjective(X: Csr, y: Int32Array, classes: number, C: number): Objective {
-  const n = X.rows;
-  const wSize = X.cols * classes;
-  const reg = 1 / (C * n);
-  return (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    const loss = accumulateRows(X.indptr, X.indices, X.data, y, classes, w, grad, 0, n);
-    let sq = 0;
-    for (let i = 0; i < wSize; i++) {
-      const wi = w[i] as number;
-      sq += wi * wi;
-      grad[i] = (grad[i] as number) / n + reg * wi;
-    }
-    for (let i = wSize; i < grad.length; i++) grad[i] = (grad[i] as number) / n;
-    return loss / n + 0.5 * reg * sq;
-  };
+  return parallelObjective(X, y, classes, C, 1).objective;
 }
 
 /** Logits for every row, [rows][classes] row-major. */

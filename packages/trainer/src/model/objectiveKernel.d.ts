@@ -1,11 +1,66 @@
-export function accumulateRows(
-  indptr: Int32Array,
-  indices: Int32Array,
-  data: Float64Array,
-  y: Int32Array,
+export function accumulateLogits(
+  colptr: Int32Array,
+  rowIdx: Int32Array,
+  vals: Float64Array,
   K: number,
   w: Float64Array,
-  grad: Float64Array,
-  from: number,
-  to: number,
+  z: Float64Array,
+  f0: number,
+  f1: number,
+): void;
+
+export function residualRows(
+  partials: readonly Float64Array[],
+  w: Float64Array,
+  wSize: number,
+  y: Int32Array,
+  K: number,
+  residual: Float64Array,
+  interceptGrad: Float64Array,
+  r0: number,
+  r1: number,
 ): number;
+
+export function gradientColumns(
+  colptr: Int32Array,
+  rowIdx: Int32Array,
+  vals: Float64Array,
+  K: number,
+  residual: Float64Array,
+  w: Float64Array,
+  grad: Float64Array,
+  n: number,
+  reg: number,
+  f0: number,
+  f1: number,
+): number;
+
+export function barrier(control: Int32Array, index: number, parties: number): void;
+
+/** Everything a thread needs for its share of one evaluation; arrays are views of shared memory. */
+export interface SharedObjectiveState {
+  colptr: Int32Array;
+  rowIdx: Int32Array;
+  vals: Float64Array;
+  y: Int32Array;
+  K: number;
+  n: number;
+  reg: number;
+  w: Float64Array;
+  grad: Float64Array;
+  /** One rows x K partial-logits matrix per thread. */
+  partials: Float64Array[];
+  residual: Float64Array;
+  /** Per thread: [loss, sum of w^2, K intercept gradient sums]. */
+  scalars: Float64Array[];
+  featureBounds: Int32Array;
+  rowBounds: Int32Array;
+  /** [generation, barrier 1, barrier 2, workers done]. */
+  control: Int32Array;
+  parts: number;
+}
+
+export function evaluateShare(s: SharedObjectiveState, slot: number): void;
+
+/** The two column passes specialised (loop-unrolled) for K classes; same results as the generic ones. */
+export function kernelsFor(K: number): { accumulateLogits: typeof accumulateLogits; gradientColumns: typeof gradientColumns };

@@ -1,25 +1,53 @@
-// The hot loop of the logistic objective, as plain JavaScript so that worker threads can load it
+// The hot loops of the logistic objective, as plain JavaScript so that worker threads can load them
 // without a TypeScript loader. Shared by the main thread and the workers (parallelObjective.ts).
+//
+// The features are held by column (CSC: for each feature, the rows it occurs in). Iterating by
+// feature reads the large coefficient matrix and writes the large gradient matrix sequentially, one
+// feature's K values after another, while the random accesses fall on the small rows x K logits and
+// residual matrices, which stay in cache. By row (CSR) it is the other way round, and every non-zero
+// costs a cache miss in both big matrices. Features also partition cleanly between threads: each
+// thread owns its slice of the gradient, so no per-thread gradient copies need summing.
+//
+// One evaluation is three passes (a thread runs each pass on its own share, with a barrier between):
+//   1. accumulateLogits: partial logits X[:, features] W[features] for a range of features;
+//   2. residualRows: for a range of rows, logits = intercept + sum of partials, softmax, loss, and the
+//      residual p - onehot(y) that every gradient term is a multiple of;
+//   3. gradientColumns: for a range of features, X[:, j]^T residual / n + reg * W[j].
 
 /**
- * Adds the unscaled loss of rows [from, to) to the return value and their gradient terms to `grad`
- * (laid out as [features * K coefficients, K intercepts]); `grad` must be zeroed by the caller.
- * @param {Int32Array} indptr @param {Int32Array} indices @param {Float64Array} data
- * @param {Int32Array} y @param {number} K @param {Float64Array} w @param {Float64Array} grad
- * @param {number} from @param {number} to @returns {number}
+ * Adds X[:, f0..f1) W[f0..f1) to `z` (rows x K, zeroed by the caller).
+ * @param {Int32Array} colptr @param {Int32Array} rowIdx @param {Float64Array} vals @param {number} K
+ * @param {Float64Array} w @param {Float64Array} z @param {number} f0 @param {number} f1
  */
-export function accumulateRows(indptr, indices, data, y, K, w, grad, from, to) {
-  const wSize = w.length - K;
+export function accumulateLogits(colptr, rowIdx, vals, K, w, z, f0, f1) {
+  for (let j = f0; j < f1; j++) {
+    const end = colptr[j + 1];
+    const wb = j * K;
+    for (let p = colptr[j]; p < end; p++) {
+      const zb = rowIdx[p] * K;
+      const x = vals[p];
+      for (let k = 0; k < K; k++) z[zb + k] += x * w[wb + k];
+    }
+  }
+}
+
+/**
+ * For rows [r0, r1): logits = intercept + the sum of the partial logits (in order), their softmax,
+ * the residual p - onehot(y) written to `residual`, its column sums added to `interceptGrad` (K,
+ * unscaled). Returns the rows' unscaled log-loss.
+ * @param {Float64Array[]} partials @param {Float64Array} w @param {number} wSize @param {Int32Array} y
+ * @param {number} K @param {Float64Array} residual @param {Float64Array} interceptGrad
+ * @param {number} r0 @param {number} r1 @returns {number}
+ */
+export function residualRows(partials, w, wSize, y, K, residual, interceptGrad, r0, r1) {
   const z = new Float64Array(K);
   let loss = 0;
-  for (let i = from; i < to; i++) {
-    const start = indptr[i];
-    const end = indptr[i + 1];
+  for (let i = r0; i < r1; i++) {
+    const b = i * K;
     for (let k = 0; k < K; k++) z[k] = w[wSize + k];
-    for (let p = start; p < end; p++) {
-      const base = indices[p] * K;
-      const x = data[p];
-      for (let k = 0; k < K; k++) z[k] += x * w[base + k];
+    for (let t = 0; t < partials.length; t++) {
+      const part = partials[t];
+      for (let k = 0; k < K; k++) z[k] += part[b + k];
     }
     let max = -Infinity;
     for (let k = 0; k < K; k++) if (z[k] > max) max = z[k];
@@ -31,15 +59,145 @@ export function accumulateRows(indptr, indices, data, y, K, w, grad, from, to) {
     }
     const target = y[i];
     loss += Math.log(sum) - Math.log(z[target]);
-    // z becomes the residual p - onehot(y), the factor of every gradient term of this row.
-    for (let k = 0; k < K; k++) z[k] /= sum;
-    z[target] -= 1;
-    for (let p = start; p < end; p++) {
-      const base = indices[p] * K;
-      const x = data[p];
-      for (let k = 0; k < K; k++) grad[base + k] += x * z[k];
+    for (let k = 0; k < K; k++) {
+      const r = z[k] / sum - (k === target ? 1 : 0);
+      residual[b + k] = r;
+      interceptGrad[k] += r;
     }
-    for (let k = 0; k < K; k++) grad[wSize + k] += z[k];
   }
   return loss;
+}
+
+/**
+ * grad[j] = X[:, j]^T residual / n + reg * w[j] for features [f0, f1); returns the sum of w[j]^2
+ * over those features (for the penalty term of the loss).
+ * @param {Int32Array} colptr @param {Int32Array} rowIdx @param {Float64Array} vals @param {number} K
+ * @param {Float64Array} residual @param {Float64Array} w @param {Float64Array} grad @param {number} n
+ * @param {number} reg @param {number} f0 @param {number} f1 @returns {number}
+ */
+export function gradientColumns(colptr, rowIdx, vals, K, residual, w, grad, n, reg, f0, f1) {
+  const acc = new Float64Array(K);
+  const inv = 1 / n;
+  let sq = 0;
+  for (let j = f0; j < f1; j++) {
+    acc.fill(0);
+    const end = colptr[j + 1];
+    for (let p = colptr[j]; p < end; p++) {
+      const rb = rowIdx[p] * K;
+      const x = vals[p];
+      for (let k = 0; k < K; k++) acc[k] += x * residual[rb + k];
+    }
+    const wb = j * K;
+    for (let k = 0; k < K; k++) {
+      const wk = w[wb + k];
+      sq += wk * wk;
+      grad[wb + k] = acc[k] * inv + reg * wk;
+    }
+  }
+  return sq;
+}
+
+/**
+ * Waits until `parties` threads have arrived at counter `index` of `control` (reset by the main thread
+ * before each evaluation).
+ * @param {Int32Array} control @param {number} index @param {number} parties
+ */
+export function barrier(control, index, parties) {
+  if (Atomics.add(control, index, 1) + 1 === parties) {
+    Atomics.notify(control, index);
+    return;
+  }
+  for (;;) {
+    const v = Atomics.load(control, index);
+    if (v >= parties) return;
+    Atomics.wait(control, index, v);
+  }
+}
+
+/**
+ * One thread's share of an evaluation (`slot` of `parts`): the three passes on its ranges, with
+ * barriers between them. Writes its slice of `grad` and its scalars: [loss, sum of w^2, K intercept
+ * gradient sums], all unscaled except the coefficient gradient.
+ * @param {import('./objectiveKernel.js').SharedObjectiveState} s @param {number} slot
+ */
+export function evaluateShare(s, slot) {
+  const { accumulateLogits, gradientColumns } = kernelsFor(s.K);
+  const { colptr, rowIdx, vals, y, K, n, reg, w, grad, partials, residual, scalars, featureBounds, rowBounds, control, parts } = s;
+  const f0 = featureBounds[slot];
+  const f1 = featureBounds[slot + 1];
+  const z = partials[slot];
+  z.fill(0);
+  accumulateLogits(colptr, rowIdx, vals, K, w, z, f0, f1);
+  barrier(control, 1, parts);
+  const sc = scalars[slot];
+  sc.fill(0);
+  sc[0] = residualRows(partials, w, w.length - K, y, K, residual, sc.subarray(2), rowBounds[slot], rowBounds[slot + 1]);
+  barrier(control, 2, parts);
+  sc[1] = gradientColumns(colptr, rowIdx, vals, K, residual, w, grad, n, reg, f0, f1);
+}
+
+/** @type {Map<number, { accumulateLogits: typeof accumulateLogits, gradientColumns: typeof gradientColumns }>} */
+const specialised = new Map();
+
+/**
+ * The two column passes with the class loop unrolled for a given K (generated from K alone, no data).
+ * V8 keeps the K accumulators of the gradient pass in registers and drops the inner loop's bounds
+ * checks and branches; measured on the seed matrix (K = 20), each pass runs about 2x as fast as the
+ * generic loops above, which stay as the reference the tests compare the generated code with.
+ * @param {number} K
+ */
+export function kernelsFor(K) {
+  let kernels = specialised.get(K);
+  if (kernels) return kernels;
+  const ks = Array.from({ length: K }, (_, k) => k);
+  const logits = new Function(
+    'colptr',
+    'rowIdx',
+    'vals',
+    'K',
+    'w',
+    'z',
+    'f0',
+    'f1',
+    `for (let j = f0; j < f1; j++) {
+      const end = colptr[j + 1];
+      const wb = j * ${K};
+      ${ks.map((k) => `const w${k} = w[wb + ${k}];`).join(' ')}
+      for (let p = colptr[j]; p < end; p++) {
+        const zb = rowIdx[p] * ${K};
+        const x = vals[p];
+        ${ks.map((k) => `z[zb + ${k}] += x * w${k};`).join(' ')}
+      }
+    }`,
+  );
+  const gradient = new Function(
+    'colptr',
+    'rowIdx',
+    'vals',
+    'K',
+    'residual',
+    'w',
+    'grad',
+    'n',
+    'reg',
+    'f0',
+    'f1',
+    `const inv = 1 / n;
+    let sq = 0;
+    for (let j = f0; j < f1; j++) {
+      ${ks.map((k) => `let a${k} = 0;`).join(' ')}
+      const end = colptr[j + 1];
+      for (let p = colptr[j]; p < end; p++) {
+        const rb = rowIdx[p] * ${K};
+        const x = vals[p];
+        ${ks.map((k) => `a${k} += x * residual[rb + ${k}];`).join(' ')}
+      }
+      const wb = j * ${K};
+      ${ks.map((k) => `{ const wk = w[wb + ${k}]; sq += wk * wk; grad[wb + ${k}] = a${k} * inv + reg * wk; }`).join(' ')}
+    }
+    return sq;`,
+  );
+  kernels = { accumulateLogits: /** @type {typeof accumulateLogits} */ (logits), gradientColumns: /** @type {typeof gradientColumns} */ (gradient) };
+  specialised.set(K, kernels);
+  return kernels;
 }

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Csr } from '../features/sparse.js';
+import { type Csr, toCsc } from '../features/sparse.js';
 import type { Objective } from './lbfgs.js';
-import { accumulateRows } from './objectiveKernel.js';
+import { type SharedObjectiveState, evaluateShare } from './objectiveKernel.js';
 
 export interface ParallelObjective {
   objective: Objective;
@@ -10,94 +10,109 @@ export interface ParallelObjective {
 }
 
 /**
- * The logistic objective (see `logisticObjective`) with its rows split between the main thread and
- * `threads - 1` worker threads over shared memory. The evaluation stays synchronous (the optimiser
- * calls it like any function): the main thread bumps a generation counter, does its own share, then
- * waits with Atomics until every worker has added its partial gradient. Partial results are summed
- * in a fixed order, so the result does not depend on thread timing.
+ * The logistic objective (see `logisticObjective`) split between the main thread and `threads - 1`
+ * worker threads over shared memory, the features held by column (objectiveKernel.js says why).
+ * Each thread owns a range of features (balanced by non-zeros) and a range of rows; an evaluation is
+ * three passes with a barrier between them. The evaluation stays synchronous (the optimiser calls it
+ * like any function): the main thread bumps a generation counter, does its own share, then waits with
+ * Atomics until every worker is done. Partial logits and per-thread scalars are summed in a fixed
+ * order, so the result depends on the thread count but never on thread timing. With one thread no
+ * worker is started.
  */
 export function parallelObjective(X: Csr, y: Int32Array, classes: number, C: number, threads = availableParallelism()): ParallelObjective {
   const K = classes;
   const n = X.rows;
-  const size = X.cols * K + K;
   const wSize = X.cols * K;
-  const reg = 1 / (C * n);
+  const size = wSize + K;
   const parts = Math.max(1, Math.min(threads, Math.floor(n / 64) || 1));
+  const csc = toCsc(X);
   const share = <T extends Int32Array | Float64Array>(a: T): T => {
-    const buf = new SharedArrayBuffer(a.byteLength);
-    const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(buf);
+    const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(new SharedArrayBuffer(Math.max(8, a.byteLength)));
     copy.set(a);
     return copy;
   };
-  const indptr = share(X.indptr);
-  const indices = share(X.indices);
-  const data = share(X.data);
-  const ys = share(y);
-  const w = new Float64Array(new SharedArrayBuffer(size * 8));
-  const loss = new Float64Array(new SharedArrayBuffer(parts * 8));
-  const control = new Int32Array(new SharedArrayBuffer(8));
-  // Rows are split by non-zeros, not by count, so every thread gets about the same work.
-  const bounds = [0];
-  const nnz = X.indptr[n] as number;
+  const f64 = (length: number) => new Float64Array(new SharedArrayBuffer(Math.max(8, length * 8)));
+  // Features split by non-zeros (the two column passes dominate); rows split by count.
+  const nnz = csc.colptr[X.cols] as number;
+  const featureBounds = new Int32Array(new SharedArrayBuffer((parts + 1) * 4));
+  const rowBounds = new Int32Array(new SharedArrayBuffer((parts + 1) * 4));
   for (let t = 1; t < parts; t++) {
-    let row = bounds[t - 1] as number;
-    while (row < n && (X.indptr[row] as number) < (nnz * t) / parts) row++;
-    bounds.push(row);
+    let j = featureBounds[t - 1] as number;
+    while (j < X.cols && (csc.colptr[j] as number) < (nnz * t) / parts) j++;
+    featureBounds[t] = j;
+    rowBounds[t] = Math.round((n * t) / parts);
   }
-  bounds.push(n);
-  const grads = Array.from({ length: parts }, () => new Float64Array(new SharedArrayBuffer(size * 8)));
-  const workers = grads.slice(1).map(
-    (grad, i) =>
+  featureBounds[parts] = X.cols;
+  rowBounds[parts] = n;
+  const state: SharedObjectiveState = {
+    colptr: share(csc.colptr),
+    rowIdx: share(csc.rowIdx),
+    vals: share(csc.data),
+    y: share(y),
+    K,
+    n,
+    reg: 1 / (C * n),
+    w: f64(size),
+    grad: f64(size),
+    partials: Array.from({ length: parts }, () => f64(n * K)),
+    residual: f64(n * K),
+    scalars: Array.from({ length: parts }, () => f64(K + 2)),
+    featureBounds,
+    rowBounds,
+    control: new Int32Array(new SharedArrayBuffer(16)),
+    parts,
+  };
+  const { control } = state;
+  const workers = Array.from(
+    { length: parts - 1 },
+    (_, i) =>
       new Worker(new URL('./objectiveWorker.js', import.meta.url), {
         workerData: {
-          control: control.buffer,
-          indptr: indptr.buffer,
-          indices: indices.buffer,
-          data: data.buffer,
-          y: ys.buffer,
-          K,
-          w: w.buffer,
-          grad: grad.buffer,
-          loss: loss.buffer,
-          from: bounds[i + 1],
-          to: bounds[i + 2],
           slot: i + 1,
+          ...state,
+          // Views are rebuilt in the worker over the same shared buffers.
+          colptr: state.colptr.buffer,
+          rowIdx: state.rowIdx.buffer,
+          vals: state.vals.buffer,
+          y: state.y.buffer,
+          w: state.w.buffer,
+          grad: state.grad.buffer,
+          partials: state.partials.map((p) => p.buffer),
+          residual: state.residual.buffer,
+          scalars: state.scalars.map((s) => s.buffer),
+          featureBounds: featureBounds.buffer,
+          rowBounds: rowBounds.buffer,
+          control: control.buffer,
         },
       }),
   );
   let generation = 0;
 
   const objective: Objective = (x, grad) => {
-    w.set(x);
+    state.w.set(x);
     Atomics.store(control, 1, 0);
+    Atomics.store(control, 2, 0);
+    Atomics.store(control, 3, 0);
     generation++;
     Atomics.store(control, 0, generation);
     Atomics.notify(control, 0);
-    const own = grads[0] as Float64Array;
-    own.fill(0);
-    loss[0] = accumulateRows(indptr, indices, data, ys, K, w, own, bounds[0] as number, bounds[1] as number);
+    evaluateShare(state, 0);
     for (;;) {
-      const done = Atomics.load(control, 1);
+      const done = Atomics.load(control, 3);
       if (done >= workers.length) break;
-      Atomics.wait(control, 1, done);
+      Atomics.wait(control, 3, done);
     }
-    let total = 0;
-    grad.set(own);
-    for (let t = 0; t < parts; t++) {
-      total += loss[t] as number;
-      if (t > 0) {
-        const g = grads[t] as Float64Array;
-        for (let i = 0; i < size; i++) grad[i] = (grad[i] as number) + (g[i] as number);
-      }
-    }
+    grad.set(state.grad);
+    let loss = 0;
     let sq = 0;
-    for (let i = 0; i < wSize; i++) {
-      const wi = x[i] as number;
-      sq += wi * wi;
-      grad[i] = (grad[i] as number) / n + reg * wi;
+    for (let k = 0; k < K; k++) grad[wSize + k] = 0;
+    for (const sc of state.scalars) {
+      loss += sc[0] as number;
+      sq += sc[1] as number;
+      for (let k = 0; k < K; k++) grad[wSize + k] = (grad[wSize + k] as number) + (sc[2 + k] as number);
     }
-    for (let i = wSize; i < size; i++) grad[i] = (grad[i] as number) / n;
-    return total / n + 0.5 * reg * sq;
+    for (let k = 0; k < K; k++) grad[wSize + k] = (grad[wSize + k] as number) / n;
+    return loss / n + 0.5 * state.reg * sq;
   };
 
   return {
