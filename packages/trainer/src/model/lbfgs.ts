@@ -30,39 +30,46 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
   const x = Float64Array.from(x0);
   const g = new Float64Array(n);
   let f = objective(x, g);
-  const s: Float64Array[] = [];
-  const y: Float64Array[] = [];
-  const rho: number[] = [];
+  // The last m steps s and gradient changes y, in a ring allocated once (a fresh pair per iteration
+  // cost a garbage collection of two parameter-sized arrays each time). Slot of the k-th newest pair:
+  // (head - 1 - k) mod m.
+  const s = Array.from({ length: m }, () => new Float64Array(n));
+  const y = Array.from({ length: m }, () => new Float64Array(n));
+  const rho = new Float64Array(m);
+  let stored = 0;
+  let head = 0;
+  let gamma = 1;
   const alpha = new Float64Array(m);
   const d = new Float64Array(n);
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
+  const slot = (k: number) => (head - 1 - k + 2 * m) % m;
 
   for (let it = 1; it <= options.maxIter; it++) {
-    // Two-loop recursion: d = -H g.
+    // Two-loop recursion: d = -H g. Each update of d is fused with the dot product the next step
+    // needs, which halves the passes over these parameter-sized vectors.
     for (let i = 0; i < n; i++) d[i] = -(g[i] as number);
-    for (let k = s.length - 1; k >= 0; k--) {
-      const a = (rho[k] as number) * dot(s[k] as Float64Array, d);
-      alpha[k] = a;
-      axpy(-a, y[k] as Float64Array, d);
-    }
-    if (s.length > 0) {
-      const last = s.length - 1;
-      const gamma = dot(s[last] as Float64Array, y[last] as Float64Array) / dot(y[last] as Float64Array, y[last] as Float64Array);
-      scale(d, gamma);
+    if (stored > 0) {
+      let sd = dot(s[slot(0)] as Float64Array, d);
+      for (let k = 0; k < stored; k++) {
+        const a = (rho[slot(k)] as number) * sd;
+        alpha[k] = a;
+        const next = k + 1 < stored ? (s[slot(k + 1)] as Float64Array) : undefined;
+        sd = axpyDot(-a, y[slot(k)] as Float64Array, d, next);
+      }
+      let yd = scaleDot(d, gamma, y[slot(stored - 1)] as Float64Array);
+      for (let k = stored - 1; k >= 0; k--) {
+        const b = (rho[slot(k)] as number) * yd;
+        const next = k > 0 ? (y[slot(k - 1)] as Float64Array) : undefined;
+        yd = axpyDot((alpha[k] as number) - b, s[slot(k)] as Float64Array, d, next);
+      }
     } else {
       scale(d, 1 / Math.max(1, Math.sqrt(dot(g, g))));
-    }
-    for (let k = 0; k < s.length; k++) {
-      const b = (rho[k] as number) * dot(y[k] as Float64Array, d);
-      axpy((alpha[k] as number) - b, s[k] as Float64Array, d);
     }
     let slope = dot(g, d);
     if (slope >= 0) {
       // Not a descent direction (curvature information went stale): restart from steepest descent.
-      s.length = 0;
-      y.length = 0;
-      rho.length = 0;
+      stored = 0;
       for (let i = 0; i < n; i++) d[i] = -(g[i] as number);
       slope = dot(g, d);
     }
@@ -81,28 +88,35 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
     }
     if (!accepted) return { x, f, iterations: it, converged: false, reason: 'lineSearch' };
 
-    const sk = new Float64Array(n);
-    const yk = new Float64Array(n);
+    // s = xNew - x, y = gNew - g, written into the oldest slot, with the products the update needs.
+    const sk = s[head] as Float64Array;
+    const yk = y[head] as Float64Array;
+    let sy = 0;
+    let yy = 0;
+    let ss = 0;
+    let gmax = 0;
     for (let i = 0; i < n; i++) {
-      sk[i] = (xNew[i] as number) - (x[i] as number);
-      yk[i] = (gNew[i] as number) - (g[i] as number);
+      const si = (xNew[i] as number) - (x[i] as number);
+      const gi = gNew[i] as number;
+      const yi = gi - (g[i] as number);
+      sk[i] = si;
+      yk[i] = yi;
+      sy += si * yi;
+      yy += yi * yi;
+      ss += si * si;
+      const a = Math.abs(gi);
+      if (a > gmax) gmax = a;
     }
-    const sy = dot(sk, yk);
-    if (sy > 1e-12 * Math.sqrt(dot(yk, yk) * dot(sk, sk))) {
-      if (s.length === m) {
-        s.shift();
-        y.shift();
-        rho.shift();
-      }
-      s.push(sk);
-      y.push(yk);
-      rho.push(1 / sy);
+    if (sy > 1e-12 * Math.sqrt(yy * ss)) {
+      rho[head] = 1 / sy;
+      gamma = sy / yy;
+      head = (head + 1) % m;
+      stored = Math.min(stored + 1, m);
     }
     const fPrev = f;
     x.set(xNew);
     g.set(gNew);
     f = fNew;
-    const gmax = maxAbs(g);
     options.onIteration?.(it, f, gmax);
     if (gmax < options.gtol) return { x, f, iterations: it, converged: true, reason: 'gtol' };
     if ((fPrev - f) / Math.max(Math.abs(fPrev), Math.abs(f), 1) <= options.ftol) {
@@ -118,19 +132,32 @@ function dot(a: Float64Array, b: Float64Array): number {
   return sum;
 }
 
-function axpy(a: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < x.length; i++) y[i] = (y[i] as number) + a * (x[i] as number);
+/** y += a x, and returns next . y (the updated y) when `next` is given. */
+function axpyDot(a: number, x: Float64Array, y: Float64Array, next: Float64Array | undefined): number {
+  if (!next) {
+    for (let i = 0; i < x.length; i++) y[i] = (y[i] as number) + a * (x[i] as number);
+    return 0;
+  }
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = (y[i] as number) + a * (x[i] as number);
+    y[i] = v;
+    sum += v * (next[i] as number);
+  }
+  return sum;
+}
+
+/** x *= a, and returns other . x (the scaled x). */
+function scaleDot(x: Float64Array, a: number, other: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = (x[i] as number) * a;
+    x[i] = v;
+    sum += v * (other[i] as number);
+  }
+  return sum;
 }
 
 function scale(x: Float64Array, a: number): void {
   for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) * a;
-}
-
-function maxAbs(x: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = Math.abs(x[i] as number);
-    if (v > m) m = v;
-  }
-  return m;
 }
