@@ -117,10 +117,12 @@ describe('execution environments (reserved concurrency 2, timeout 1 s, 128 MB)',
 
 describe('integration timeout', () => {
   it('answers 504 when the integration times out, while the function runs on', async () => {
-    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, timeout: 5, integrationTimeoutMs: 300 });
+    // The follow-up request cold-starts a second environment (the first is still sleeping); the
+    // integration timeout leaves room for that start on a loaded 2-core CI machine.
+    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, timeout: 10, integrationTimeoutMs: 2000 });
     const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir });
     try {
-      const res = await fetch(`${stage.url}/echo?do=sleep&ms=1000`);
+      const res = await fetch(`${stage.url}/echo?do=sleep&ms=4000`);
       expect(res.status).toBe(504);
       expect(await res.json()).toEqual({ message: 'Endpoint request timed out' });
       expect((await fetch(`${stage.url}/echo`)).status).toBe(200);
