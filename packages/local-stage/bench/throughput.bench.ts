@@ -104,8 +104,10 @@ async function main(): Promise<void> {
     const envs = String(Math.max(2, cpus().length));
     const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/classifier-local-stage.js', import.meta.url)), '--stack', REAL.stack, '--synth-dir', REAL.synthDir, '--unlimited', '--quiet', '--environments', envs], { stdio: ['ignore', 'pipe', 'pipe'] });
     stopAll.push(child);
-    const url = (await waitFor(child, /STAGE_URL=(\S+)/))[1] as string;
-    const key = (await waitFor(child, /API_KEY=(\S+)/))[1] as string;
+    // One wait for both lines: they often arrive in one chunk, which a second waitFor would never see.
+    const ready = await waitFor(child, /STAGE_URL=(\S+)[\s\S]*API_KEY=(\S+)/);
+    const url = ready[1] as string;
+    const key = ready[2] as string;
     rows.push(await load(`local stage (${envs} environments)`, `${url}/predict`, { 'x-api-key': key }));
     await stop(child);
   }
@@ -114,13 +116,22 @@ async function main(): Promise<void> {
   let flask: Row | undefined;
   let flaskNote = '';
   try {
-    execFileSync('python3', ['-c', 'import sklearn, flask'], { stdio: 'ignore' });
+    // Debian's python3-sklearn is under /usr/bin/python3; a pyenv python3 earlier on PATH lacks it.
+    const python = ['/usr/bin/python3', 'python3'].find((p) => {
+      try {
+        execFileSync(p, ['-c', 'import sklearn, flask'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!python) throw new Error('no python3 with scikit-learn and flask');
     execFileSync('gunicorn', ['--version'], { stdio: 'ignore' });
     const seedDir = join(tmpdir(), 'classifier-baseline-seed');
     if (!existsSync(join(seedDir, 'model.pickle'))) {
       mkdirSync(seedDir, { recursive: true });
       process.stderr.write('training the article seed model for the Flask baseline (~40 s)...\n');
-      execFileSync('python3', ['train_seed.py', seedDir], { cwd: BASELINES, stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(python, ['train_seed.py', seedDir], { cwd: BASELINES, stdio: ['ignore', 'ignore', 'inherit'] });
     }
     const port = 19_000 + Math.floor(Math.random() * 1000);
     const child = spawn('gunicorn', ['-w', '2', '-b', `127.0.0.1:${port}`, 'flask_app:app'], { cwd: BASELINES, env: { ...process.env, SEED_MODEL_DIR: seedDir }, stdio: ['ignore', 'pipe', 'pipe'] });
