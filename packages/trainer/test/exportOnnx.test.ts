@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
+  ENGLISH_STOP_WORDS,
   GRAPH_IO,
   ParityError,
   TOKEN_PATTERN,
@@ -25,10 +26,10 @@ const targets = Int32Array.from([0, 0, 0, 1, 1, 1]);
 const labels = ['rec.autos', 'sci.space'];
 const probe = ['car car orbit', 'Shuttle launch ENGINE brakes moon', '', '!!! ??', 'unknown words only', 'the moon orbit car engine brakes'];
 
-function trained(options: { ngrams: [number, number]; sublinear: boolean }) {
+function trained(options: { ngrams: [number, number]; sublinear: boolean; stopWords?: boolean }) {
   const { vectorizer, matrix } = TfidfVectorizer.fit(train, {
     lowercase: true,
-    stopWords: null,
+    stopWords: options.stopWords ? 'english' : null,
     ngramRange: options.ngrams,
     minDf: 1,
     maxDf: 1,
@@ -46,6 +47,7 @@ function trained(options: { ngrams: [number, number]; sublinear: boolean }) {
     lowercase: true,
     tokenPattern: TOKEN_PATTERN,
     sublinearTf: options.sublinear,
+    stopWords: options.stopWords ? [...ENGLISH_STOP_WORDS] : undefined,
   });
   const logits = decisionFunction(model, vectorizer.transform(probe));
   return { onnx, model, logits, expectedLabels: Array.from(argmaxRows(logits, 2), (k) => labels[k] as string) };
@@ -90,6 +92,32 @@ describe.each([
         ? ['brakes', 'engine', 'launch', 'moon', 'shuttle', 'shuttle launch']
         : ['brakes', 'engine', 'launch', 'moon', 'shuttle'],
     );
+  });
+});
+
+describe('out-of-vocabulary counts', () => {
+  it('counts tokens per post (padding and stop words left out) and those with a unigram feature', async () => {
+    const { onnx } = trained({ ngrams: [1, 1], sublinear: false, stopWords: true });
+    const session = await ort.InferenceSession.create(onnx);
+    const texts = ['the car and the moon zebra', '', 'x !!', 'orbit'];
+    const out = await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', texts, [texts.length]) }, [
+      GRAPH_IO.tokenCount,
+      GRAPH_IO.knownTokenCount,
+    ]);
+    // "the", "and" are stop words in the first post: car, moon known; zebra unknown.
+    expect(Array.from(out[GRAPH_IO.tokenCount]?.data as BigInt64Array, Number)).toEqual([3, 0, 0, 1]);
+    expect(Array.from(out[GRAPH_IO.knownTokenCount]?.data as BigInt64Array, Number)).toEqual([2, 0, 0, 1]);
+  });
+
+  it('counts every token of a bigram model', async () => {
+    const { onnx } = trained({ ngrams: [1, 2], sublinear: true });
+    const session = await ort.InferenceSession.create(onnx);
+    const out = await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', ['the car zebra'], [1]) }, [
+      GRAPH_IO.tokenCount,
+      GRAPH_IO.knownTokenCount,
+    ]);
+    expect(Array.from(out[GRAPH_IO.tokenCount]?.data as BigInt64Array, Number)).toEqual([3]);
+    expect(Array.from(out[GRAPH_IO.knownTokenCount]?.data as BigInt64Array, Number)).toEqual([2]);
   });
 });
 

@@ -14,6 +14,11 @@ export interface LinearTextModel {
   /** An RE2 pattern whose matches are exactly the featurizer's tokens. */
   tokenPattern: string;
   sublinearTf: boolean;
+  /**
+   * Words the featurizer drops before counting (unigram models only). They are not features, and the
+   * out-of-vocabulary counts leave them out so that the drift signal is about content words.
+   */
+  stopWords?: readonly string[];
 }
 
 export const GRAPH_IO = {
@@ -24,6 +29,8 @@ export const GRAPH_IO = {
   post: 'explain_post',
   token: 'explain_token',
   contrib: 'explain_contrib',
+  tokenCount: 'token_count',
+  knownTokenCount: 'known_token_count',
 } as const;
 
 const ML = 'ai.onnx.ml';
@@ -79,7 +86,26 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const { words, unigramOfWord, bigramKeys, bigramFeatures, maxN } = wordTables(model.terms);
   if (maxN > 2) throw new Error('the ONNX export supports 1- and 2-grams');
   const W = words.length;
-  const wordIds = g.node('LabelEncoder', [tokens], { keys_strings: [...words], values_int64s: range(W), default_int64: W }, ML);
+  const hasBigrams = bigramKeys.length > 0;
+  const STOP = -2;
+  let wordIds: string;
+  let uniFeature: string;
+  if (hasBigrams) {
+    wordIds = g.node('LabelEncoder', [tokens], { keys_strings: [...words], values_int64s: range(W), default_int64: W }, ML);
+    uniFeature = g.node('Gather', [g.int64Tensor('unigram_of_word', [W + 1], [...unigramOfWord, -1]), wordIds], { axis: 0 });
+  } else {
+    // Unigram models: the words are the features in order, so one LabelEncoder gives feature ids
+    // directly (unknown -1, stop words -2) and the per-cell Gather of the bigram case is not needed.
+    const known = new Set(words);
+    const stop = (model.stopWords ?? []).filter((w) => !known.has(w));
+    uniFeature = g.node(
+      'LabelEncoder',
+      [tokens],
+      { keys_strings: [...words, ...stop], values_int64s: [...range(W), ...stop.map(() => STOP)], default_int64: -1 },
+      ML,
+    );
+    wordIds = uniFeature;
+  }
 
   const shape = g.node('Shape', [wordIds]);
   const n = g.node('Gather', [shape, g.ints([0], true)], { axis: 0 });
@@ -92,11 +118,18 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const positions = g.node('Reshape', [g.node('Range', [zero, cells, one]), shape], { allowzero: 1 });
   const postGrid = g.node('Expand', [g.node('Unsqueeze', [g.node('Range', [zero, n, one]), g.ints([1])]), shape]);
 
-  const uniFeature = g.node('Gather', [g.int64Tensor('unigram_of_word', [W + 1], [...unigramOfWord, -1]), wordIds], { axis: 0 });
+  // Out-of-vocabulary signal per post: tokens (padding and stop words left out) and those the model knows.
+  const asInt = (t: string) => g.node('Cast', [t], { to: DataType.INT64 });
+  const sumCells = (t: string) => g.node('ReduceSum', [t, g.ints([1])], { keepdims: 0 });
+  let counted = g.node('Not', [g.node('Equal', [tokens, g.stringTensor('pad', [], [PAD])])]);
+  if (!hasBigrams) counted = g.node('And', [counted, g.node('Not', [g.node('Equal', [uniFeature, g.ints([STOP], true)])])]);
+  const tokenCount = sumCells(asInt(counted));
+  const knownCount = sumCells(asInt(g.node('GreaterOrEqual', [uniFeature, zero])));
+
   let feature = uniFeature;
   let featurePos = positions;
   let featurePost = postGrid;
-  if (bigramKeys.length > 0) {
+  if (hasBigrams) {
     const first = g.node('Slice', [wordIds, g.ints([0]), g.ints([-1]), g.ints([1])]);
     const second = g.node('Slice', [wordIds, g.ints([1]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([1])]);
     const key = g.node('Add', [g.node('Mul', [first, g.ints([W + 1], true)]), second]);
@@ -152,7 +185,7 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const tokensFlat = flat(tokens);
   const pos = g.node('Gather', [keptPos, firstIndex as string], { axis: 0 });
   let tokenText = g.node('Gather', [tokensFlat, pos], { axis: 0 });
-  if (bigramKeys.length > 0) {
+  if (hasBigrams) {
     const nextPos = g.node('Min', [g.node('Add', [pos, one]), g.node('Sub', [cells, one])]);
     const nextText = g.node('Gather', [tokensFlat, nextPos], { axis: 0 });
     const joined = g.node('StringConcat', [g.node('StringConcat', [tokenText, g.stringTensor('space', [], [' '])]), nextText]);
@@ -168,6 +201,8 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   g.output(GRAPH_IO.post, post, DataType.INT64, ['U']);
   g.output(GRAPH_IO.token, tokenText, DataType.STRING, ['U']);
   g.output(GRAPH_IO.contrib, contrib, DataType.FLOAT, ['U', C]);
+  g.output(GRAPH_IO.tokenCount, tokenCount, DataType.INT64, ['N']);
+  g.output(GRAPH_IO.knownTokenCount, knownCount, DataType.INT64, ['N']);
 
   return g.encode({
     name: 'tfidf-logistic-regression',
