@@ -87,21 +87,34 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   if (maxN > 2) throw new Error('the ONNX export supports 1- and 2-grams');
   const W = words.length;
   const hasBigrams = bigramKeys.length > 0;
+  // Cells that are not features: -1 an unknown word, -2 a stop word, -3 the tokenizer's padding. The
+  // padding gets its own id so that counting real tokens needs no string comparison over the grid.
   const STOP = -2;
+  const PADDING = -3;
   let wordIds: string;
   let uniFeature: string;
   if (hasBigrams) {
-    wordIds = g.node('LabelEncoder', [tokens], { keys_strings: [...words], values_int64s: range(W), default_int64: W }, ML);
-    uniFeature = g.node('Gather', [g.int64Tensor('unigram_of_word', [W + 1], [...unigramOfWord, -1]), wordIds], { axis: 0 });
+    // Word ids: W for an unknown word, W + 1 for padding; both map to no unigram and no bigram.
+    wordIds = g.node(
+      'LabelEncoder',
+      [tokens],
+      { keys_strings: [...words, PAD], values_int64s: [...range(W), W + 1], default_int64: W },
+      ML,
+    );
+    uniFeature = g.node('Gather', [g.int64Tensor('unigram_of_word', [W + 2], [...unigramOfWord, -1, PADDING]), wordIds], { axis: 0 });
   } else {
     // Unigram models: the words are the features in order, so one LabelEncoder gives feature ids
-    // directly (unknown -1, stop words -2) and the per-cell Gather of the bigram case is not needed.
+    // directly and the per-cell Gather of the bigram case is not needed.
     const known = new Set(words);
     const stop = (model.stopWords ?? []).filter((w) => !known.has(w));
     uniFeature = g.node(
       'LabelEncoder',
       [tokens],
-      { keys_strings: [...words, ...stop], values_int64s: [...range(W), ...stop.map(() => STOP)], default_int64: -1 },
+      {
+        keys_strings: [...words, ...stop, PAD],
+        values_int64s: [...range(W), ...stop.map(() => STOP), PADDING],
+        default_int64: -1,
+      },
       ML,
     );
     wordIds = uniFeature;
@@ -121,9 +134,7 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   // Out-of-vocabulary signal per post: tokens (padding and stop words left out) and those the model knows.
   const asInt = (t: string) => g.node('Cast', [t], { to: DataType.INT64 });
   const sumCells = (t: string) => g.node('ReduceSum', [t, g.ints([1])], { keepdims: 0 });
-  let counted = g.node('Not', [g.node('Equal', [tokens, g.stringTensor('pad', [], [PAD])])]);
-  if (!hasBigrams) counted = g.node('And', [counted, g.node('Not', [g.node('Equal', [uniFeature, g.ints([STOP], true)])])]);
-  const tokenCount = sumCells(asInt(counted));
+  const tokenCount = sumCells(asInt(g.node('GreaterOrEqual', [uniFeature, g.ints([-1], true)])));
   const knownCount = sumCells(asInt(g.node('GreaterOrEqual', [uniFeature, zero])));
 
   let feature = uniFeature;
@@ -132,7 +143,7 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   if (hasBigrams) {
     const first = g.node('Slice', [wordIds, g.ints([0]), g.ints([-1]), g.ints([1])]);
     const second = g.node('Slice', [wordIds, g.ints([1]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([1])]);
-    const key = g.node('Add', [g.node('Mul', [first, g.ints([W + 1], true)]), second]);
+    const key = g.node('Add', [g.node('Mul', [first, g.ints([W + 2], true)]), second]);
     const biFeature = g.node('LabelEncoder', [key], { keys_int64s: bigramKeys, values_int64s: bigramFeatures, default_int64: -1 }, ML);
     const headOf = (t: string) => g.node('Slice', [t, g.ints([0]), g.ints([-1]), g.ints([1])]);
     feature = g.node('Concat', [uniFeature, biFeature], { axis: 1 });
@@ -240,9 +251,10 @@ function wordTables(terms: readonly string[]) {
   split.forEach((parts, f) => {
     maxN = Math.max(maxN, parts.length);
     if (parts.length === 1) unigramOfWord[idOf(parts[0] as string)] = f;
-    // W + 1 because index W is the unknown-word sentinel: a key with it never matches a bigram.
+    // W + 2 because ids W (unknown word) and W + 1 (padding) exist in the graph: keys stay unique and a
+    // key with either never matches a bigram.
     if (parts.length === 2) {
-      bigramKeys.push(idOf(parts[0] as string) * (W + 1) + idOf(parts[1] as string));
+      bigramKeys.push(idOf(parts[0] as string) * (W + 2) + idOf(parts[1] as string));
       bigramFeatures.push(f);
     }
   });
