@@ -6,7 +6,7 @@
  * Needs the real stack, bundle and model (npm run synth); usage-plan limits are lifted for the run.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,24 +30,71 @@ interface Row {
   non2xx: number;
 }
 
+/**
+ * Load from a second process with wrk (Debian's `wrk`) when it is installed, else autocannon in this
+ * process. wrk is preferred: it keeps the load generator's CPU out of the bench process, and autocannon
+ * stalls against gunicorn's sync workers (which close every connection), which made Flask look 3x
+ * slower than it is.
+ */
 async function load(name: string, url: string, headers: Record<string, string> = {}): Promise<Row> {
+  const all = { 'content-type': 'application/json', ...headers };
+  if (hasWrk) {
+    wrk(url, all, 2);
+    return { name, ...wrk(url, all, DURATION_S) };
+  }
   // Warm-up (cold starts, JIT), then the measured run.
-  await autocannon({ url, method: 'POST', body: BODY, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: 2 });
-  const r = await autocannon({ url, method: 'POST', body: BODY, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: DURATION_S });
+  await autocannon({ url, method: 'POST', body: BODY, headers: all, connections: CONNECTIONS, duration: 2 });
+  const r = await autocannon({ url, method: 'POST', body: BODY, headers: all, connections: CONNECTIONS, duration: DURATION_S });
   return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    // wrk --version exits 1 after printing its version; only a missing binary is ENOENT.
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+
+function wrk(url: string, headers: Record<string, string>, seconds: number): Omit<Row, 'name'> {
+  const script = join(tmpdir(), `bench-post-${process.pid}.lua`);
+  const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(BODY)}`, ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)];
+  writeFileSync(script, `${lua.join('\n')}\n`);
+  const out = execFileSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+    if (!m) return Number.NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN), p50: ms('50%'), p99: ms('99%'), errors, non2xx };
 }
 
 function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let out = '';
+    const onExit = (code: number | null) => reject(new Error(`exited ${code} before ready: ${out.slice(-2000)}`));
     const on = (d: Buffer) => {
       out += d;
       const m = pattern.exec(out);
-      if (m) resolve(m);
+      if (!m) return;
+      // Stop matching (and accumulating) once ready: the servers go on logging every request, and a
+      // listener that kept growing this string cost the bench process more CPU than the load itself.
+      child.stdout?.off('data', on);
+      child.stderr?.off('data', on);
+      child.off('exit', onExit);
+      child.stdout?.resume();
+      child.stderr?.resume();
+      resolve(m);
     };
     child.stdout?.on('data', on);
     child.stderr?.on('data', on);
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ready: ${out.slice(-2000)}`)));
+    child.once('exit', onExit);
   });
 }
 
@@ -147,7 +194,7 @@ async function main(): Promise<void> {
 
   const stageRow = rows.find((r) => r.name.startsWith('local stage'))!;
   const flaskRps = flask?.rps ?? 952;
-  process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s, POST /predict with the article example (${new Date().toISOString()})\n`);
+  process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s, POST /predict with the article example, load from ${hasWrk ? 'wrk' : 'autocannon'} (${new Date().toISOString()})\n`);
   process.stdout.write(`${'setup'.padEnd(34)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'non-2xx'.padStart(9)}${'vs Flask'.padStart(10)}\n`);
   for (const r of rows) {
     process.stdout.write(
