@@ -10,7 +10,7 @@ const HELP = `classifier-train: train the newsgroups classifier and export model
 
 usage: classifier-train [--config seed|default|FILE.json] [--archive PATH] [--out DIR]
 
-  --config   seed (the article's pipeline), default (1-2 grams, sublinear tf, tuned C) or a JSON file
+  --config   seed (the article's pipeline), default (1-2 grams, sublinear tf, idf squared, C tuned on validation) or a JSON file
              (default: default)
   --archive  20news-bydate.tar.gz (default: NEWSGROUPS_ARCHIVE, the workspace's shared data, the cache
              directory, else the canonical download with its sha256 checked)

@@ -15,11 +15,13 @@ import { evaluate } from './eval/metrics.js';
 import { renderReport } from './eval/report.js';
 import { TfidfVectorizer } from './features/tfidf.js';
 import {
+  type LogisticRegressionModel,
   argmaxRows,
   decisionFunction,
   fitLogisticRegression,
   softmaxRows,
 } from './model/logisticRegression.js';
+import { warmStartFrom } from './model/warmStart.js';
 import { GRAPH_IO, exportOnnx } from './onnx/exportOnnx.js';
 import { type ParityReport, checkParity } from './onnx/parityGate.js';
 import { type Progress, silentProgress } from './progress.js';
@@ -56,6 +58,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   let C = config.model.C[0] as number;
   let selection: TrainingInfo['selection'];
+  let init: Float64Array | undefined;
+  let selected: { model: LogisticRegressionModel; terms: readonly string[] } | undefined;
   if (config.model.C.length > 1) {
     const { fit, validation } = carveValidation(data.train.targets, config.model.validationFraction);
     const { vectorizer, matrix } = TfidfVectorizer.fit(
@@ -66,28 +70,45 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const valX = vectorizer.transform(Array.from(validation, (i) => data.train.texts[i] as string));
     const valY = Int32Array.from(validation, (i) => data.train.targets[i] as number);
     const candidates: Array<{ C: number; accuracy: number }> = [];
-    for (const c of config.model.C) {
+    const models: LogisticRegressionModel[] = [];
+    // A regularisation path: from the strongest penalty (smallest C) up, each fit starting from the
+    // previous solution, which is close to its own; later fits then take a fraction of the iterations.
+    const path = [...config.model.C].sort((a, b) => a - b);
+    let previous: LogisticRegressionModel | undefined;
+    for (const c of path) {
       progress.phase(`select C=${c}`, config.model.maxIter);
-      const m = fitLogisticRegression(matrix, fitY, K, { ...config.model, C: c, onIteration: (it) => progress.update(it) });
+      const m = fitLogisticRegression(matrix, fitY, K, {
+        ...config.model,
+        C: c,
+        init: previous ? parameters(previous) : undefined,
+        onIteration: (it) => progress.update(it),
+      });
+      previous = m;
       const accuracy = evaluate(valY, argmaxRows(decisionFunction(m, valX), K), data.labels).accuracy;
       candidates.push({ C: c, accuracy });
-      progress.done(`C=${c}: validation accuracy ${(100 * accuracy).toFixed(2)}%`);
+      models.push(m);
+      progress.done(`C=${c}: validation accuracy ${(100 * accuracy).toFixed(2)}% (${m.iterations} iterations)`);
     }
-    C = candidates.reduce((best, c) => (c.accuracy > best.accuracy ? c : best)).C;
+    // Ties go to the smaller C (the stronger penalty: smaller coefficients, fewer iterations).
+    const best = candidates.reduce((b, c) => (c.accuracy > b.accuracy ? c : b));
+    C = best.C;
+    selected = { model: models[candidates.indexOf(best)] as LogisticRegressionModel, terms: vectorizer.terms };
     selection = { validationFraction: config.model.validationFraction, candidates };
   }
 
   progress.phase('featurize', 1);
   const { vectorizer, matrix } = TfidfVectorizer.fit(data.train.texts, config.featurizer);
   progress.done(`${vectorizer.vocabularySize} terms, ${matrix.data.length} non-zeros`);
+  if (selected) init = warmStartFrom(selected.model, selected.terms, vectorizer.terms);
   progress.phase(`train C=${C}`, config.model.maxIter);
   const model = fitLogisticRegression(matrix, data.train.targets, K, {
     ...config.model,
     C,
+    init,
     onIteration: (it, loss) => progress.update(it, `loss ${loss.toFixed(5)}`),
   });
   const fitSeconds = (performance.now() - fitStart) / 1000;
-  progress.done(`${model.iterations} iterations, ${model.converged ? 'converged' : 'not converged'}, ${fitSeconds.toFixed(1)} s`);
+  progress.done(`${model.iterations} iterations, ${model.converged ? `converged (${model.stopReason})` : 'not converged'}, ${fitSeconds.toFixed(1)} s`);
 
   const testX = vectorizer.transform(data.test.texts);
   const logits = decisionFunction(model, testX);
@@ -152,6 +173,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   await writeArtifact(options.outDir, onnx, manifest);
   return { manifest, metrics, parity, fitSeconds, modelBytes: onnx.length };
+}
+
+/** A model's coefficients and intercept in the optimiser's layout (a warm start). */
+function parameters(m: LogisticRegressionModel): Float64Array {
+  const x = new Float64Array(m.coef.length + m.intercept.length);
+  x.set(m.coef);
+  x.set(m.intercept, m.coef.length);
+  return x;
 }
 
 /** Every k-th post of each class goes to validation: deterministic and stratified. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Csr, argmaxRows, decisionFunction, fitLogisticRegression, lbfgs, logisticObjective } from '../src/index.js';
+import { warmStartFrom } from '../src/model/warmStart.js';
 
 function csr(rows: number[][]): Csr {
   const indptr = [0];
@@ -35,6 +36,40 @@ describe('lbfgs', () => {
     );
     expect(r.converged).toBe(true);
     expect(Array.from(r.x)).toEqual([1, 2, 3, 4].map((v) => expect.closeTo(v, 6)));
+  });
+});
+
+describe('lbfgs plateau stop', () => {
+  // A quartic: the loss keeps falling by ever smaller amounts, so only the plateau rule stops early.
+  // The constant keeps the minimum away from 0, where a relative decrease is undefined.
+  const quartic = (x: Float64Array, g: Float64Array) => {
+    let f = 1;
+    for (let i = 0; i < x.length; i++) {
+      const d = (x[i] as number) - 1;
+      f += d ** 4 + 0.001 * d * d;
+      g[i] = 4 * d ** 3 + 0.002 * d;
+    }
+    return f;
+  };
+
+  it('stops when the loss fell by less than tol over the window, not before', () => {
+    const full = lbfgs(quartic, new Float64Array(5).fill(3), { maxIter: 500, gtol: 0, ftol: -1 });
+    const losses: number[] = [quartic(new Float64Array(5).fill(3), new Float64Array(5))];
+    const early = lbfgs(quartic, new Float64Array(5).fill(3), {
+      maxIter: 500,
+      gtol: 0,
+      ftol: -1,
+      plateau: { iterations: 5, tol: 1e-6 },
+      onIteration: (it, f) => {
+        losses[it] = f;
+      },
+    });
+    expect(early.reason).toBe('plateau');
+    expect(early.iterations).toBeLessThan(full.iterations);
+    const it = early.iterations;
+    expect(((losses[it - 5] as number) - early.f) / early.f).toBeLessThanOrEqual(1e-6);
+    // One iteration earlier the window still showed more than tol of progress.
+    expect(((losses[it - 6] as number) - (losses[it - 1] as number)) / (losses[it - 1] as number)).toBeGreaterThan(1e-6);
   });
 });
 
@@ -77,6 +112,25 @@ describe('fitLogisticRegression', () => {
     const a = fitLogisticRegression(X, y, 3, { C: 10, maxIter: 100, tol: 1e-6 });
     const b = fitLogisticRegression(X, y, 3, { C: 10, maxIter: 100, tol: 1e-6 });
     expect(Buffer.from(a.coef.buffer).equals(Buffer.from(b.coef.buffer))).toBe(true);
+  });
+
+  it('starts from a warm start: a fit from its own solution stops within a few iterations', () => {
+    const cold = fitLogisticRegression(X, y, 3, { C: 10, maxIter: 500, tol: 1e-8, plateau: { iterations: 5, tol: 1e-6 } });
+    const init = new Float64Array(cold.coef.length + 3);
+    init.set(cold.coef);
+    init.set(cold.intercept, cold.coef.length);
+    const warm = fitLogisticRegression(X, y, 3, { C: 10, maxIter: 500, tol: 1e-8, plateau: { iterations: 5, tol: 1e-6 }, init });
+    expect(warm.iterations).toBeLessThan(cold.iterations / 2);
+    expect(warm.loss).toBeLessThanOrEqual(cold.loss);
+  });
+
+  it('maps a warm start by term: shared terms keep their coefficients, new ones start at zero', () => {
+    const m = fitLogisticRegression(X, y, 3, { C: 10, maxIter: 100, tol: 1e-6 });
+    const init = warmStartFrom(m, ['a', 'b', 'c'], ['c', 'new', 'a']);
+    expect(Array.from(init.subarray(0, 3))).toEqual(Array.from(m.coef.subarray(6, 9)));
+    expect(Array.from(init.subarray(3, 6))).toEqual([0, 0, 0]);
+    expect(Array.from(init.subarray(6, 9))).toEqual(Array.from(m.coef.subarray(0, 3)));
+    expect(Array.from(init.subarray(9))).toEqual(Array.from(m.intercept));
   });
 
   it('shrinks coefficients as C decreases (the L2 penalty is applied)', () => {

@@ -36,6 +36,16 @@ describe('TfidfVectorizer', () => {
     }
   });
 
+  it('raises idf to idfPower, in the weights and in the idf vector the graph exports', () => {
+    const { vectorizer, matrix } = TfidfVectorizer.fit(corpus, { ...base, idfPower: 2 });
+    const idf = (df: number) => (Math.log(4 / (1 + df)) + 1) ** 2;
+    expect(Array.from(vectorizer.idf)).toEqual([idf(1), idf(2), idf(2), idf(1)].map((x) => expect.closeTo(x, 12)));
+    const a = 2 * idf(1);
+    const b = idf(2);
+    const norm = Math.hypot(a, b);
+    expect(row(matrix, 0, vectorizer.terms)).toEqual({ apple: expect.closeTo(a / norm, 12), banana: expect.closeTo(b / norm, 12) });
+  });
+
   it('uses 1 + ln(tf) with sublinear_tf', () => {
     const { vectorizer, matrix } = TfidfVectorizer.fit(corpus, { ...base, sublinearTf: true });
     const r = row(matrix, 2, vectorizer.terms);

@@ -16,6 +16,12 @@ export interface TfidfOptions {
   maxFeatures: number | null;
   sublinearTf: boolean;
   smoothIdf: boolean;
+  /**
+   * idf raised to this power (1: scikit-learn's tf-idf). Above 1 it shifts each post's l2-normalised
+   * weight further toward its rare, topic-specific terms; the ONNX graph only sees the resulting idf
+   * vector, so any power exports exactly. @default 1
+   */
+  idfPower?: number;
 }
 
 /** A fitted vectorizer: scikit-learn `TfidfVectorizer` semantics for the options above, norm l2. */
@@ -58,8 +64,10 @@ export class TfidfVectorizer {
     const index = new Map(kept.map((t, i) => [t, i]));
     const idf = new Float64Array(kept.length);
     const smooth = options.smoothIdf ? 1 : 0;
+    const power = options.idfPower ?? 1;
     kept.forEach((t, i) => {
-      idf[i] = Math.log((n + smooth) / ((df.get(t) as number) + smooth)) + 1;
+      const v = Math.log((n + smooth) / ((df.get(t) as number) + smooth)) + 1;
+      idf[i] = power === 1 ? v : v ** power;
     });
     const vectorizer = new TfidfVectorizer(options, kept, idf, index);
     return { vectorizer, matrix: vectorizer.fromTerms(docs) };

@@ -8,6 +8,12 @@ export interface LbfgsOptions {
   /** Stop when the relative decrease of f in one step is below this (scipy's `ftol`). */
   ftol: number;
   memory?: number;
+  /**
+   * Stop when the loss fell by less than `tol` (relative) over the last `iterations` iterations. Unlike
+   * `ftol`, which looks at one step, this ignores a single short step and stops a long tail of steps
+   * that no longer change the predictions.
+   */
+  plateau?: { iterations: number; tol: number };
   onIteration?: (iteration: number, f: number, gmax: number) => void;
 }
 
@@ -16,7 +22,7 @@ export interface LbfgsResult {
   f: number;
   iterations: number;
   converged: boolean;
-  reason: 'gtol' | 'ftol' | 'maxIter' | 'lineSearch';
+  reason: 'gtol' | 'ftol' | 'plateau' | 'maxIter' | 'lineSearch';
 }
 
 /**
@@ -44,6 +50,10 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
   const slot = (k: number) => (head - 1 - k + 2 * m) % m;
+  const window = options.plateau?.iterations ?? 0;
+  // history[it mod (window + 1)] is f after iteration `it` (iteration 0: the start).
+  const history = new Float64Array(window + 1);
+  history[0] = f;
 
   for (let it = 1; it <= options.maxIter; it++) {
     // Two-loop recursion: d = -H g. Each update of d is fused with the dot product the next step
@@ -121,6 +131,13 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
     if (gmax < options.gtol) return { x, f, iterations: it, converged: true, reason: 'gtol' };
     if ((fPrev - f) / Math.max(Math.abs(fPrev), Math.abs(f), 1) <= options.ftol) {
       return { x, f, iterations: it, converged: true, reason: 'ftol' };
+    }
+    if (options.plateau && window > 0) {
+      history[it % (window + 1)] = f;
+      const before = history[(it + 1) % (window + 1)] as number; // f `window` iterations ago
+      if (it >= window && (before - f) / Math.max(Math.abs(f), Number.MIN_VALUE) <= options.plateau.tol) {
+        return { x, f, iterations: it, converged: true, reason: 'plateau' };
+      }
     }
   }
   return { x, f, iterations: options.maxIter, converged: false, reason: 'maxIter' };

@@ -1,6 +1,6 @@
 import type { Csr } from '../features/sparse.js';
 import { availableParallelism } from 'node:os';
-import { type Objective, lbfgs } from './lbfgs.js';
+import { type LbfgsResult, type Objective, lbfgs } from './lbfgs.js';
 import { parallelObjective } from './parallelObjective.js';
 
 export interface LogisticRegressionOptions {
@@ -9,6 +9,12 @@ export interface LogisticRegressionOptions {
   maxIter: number;
   /** Gradient tolerance on scikit-learn's (unscaled) objective; its default is 1e-4. */
   tol: number;
+  /** See LbfgsOptions.plateau. */
+  plateau?: { iterations: number; tol: number } | null;
+  /** L-BFGS history length. @default 10 */
+  memory?: number;
+  /** Starting point, laid out as [coef, intercept] (a warm start); zeros when absent. */
+  init?: Float64Array;
   onIteration?: (iteration: number, loss: number, gmax: number) => void;
   /** Threads evaluating the objective (the rows are split between them). @default all cores */
   threads?: number;
@@ -22,6 +28,7 @@ export interface LogisticRegressionModel {
   intercept: Float64Array;
   iterations: number;
   converged: boolean;
+  stopReason: LbfgsResult['reason'];
   loss: number;
 }
 
@@ -41,8 +48,11 @@ export function fitLogisticRegression(
   const threads = options.threads ?? availableParallelism();
   const parallel = parallelObjective(X, y, classes, options.C, threads);
   const objective = parallel.objective;
-  const result = lbfgs(objective, new Float64Array(wSize + classes), {
+  if (options.init && options.init.length !== wSize + classes) throw new RangeError('init has the wrong length');
+  const result = lbfgs(objective, options.init ?? new Float64Array(wSize + classes), {
     maxIter: options.maxIter,
+    memory: options.memory,
+    plateau: options.plateau ?? undefined,
     gtol: options.tol / X.rows,
     ftol: 64 * Number.EPSILON,
     onIteration: options.onIteration,
@@ -56,6 +66,7 @@ export function fitLogisticRegression(
     intercept: result.x.slice(wSize),
     iterations: result.iterations,
     converged: result.converged,
+    stopReason: result.reason,
     loss: result.f,
   };
 }
