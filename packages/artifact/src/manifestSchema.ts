@@ -31,6 +31,8 @@ export const featurizerSchema = z.object({
   maxFeatures: z.number().int().positive().nullable(),
   sublinearTf: z.boolean(),
   smoothIdf: z.boolean(),
+  /** The idf vector is raised to this power (1: scikit-learn's tf-idf). */
+  idfPower: z.number().positive().optional(),
   norm: z.literal('l2'),
   vocabularySize: z.number().int().positive(),
 });

@@ -13,6 +13,7 @@ import type { TrainConfig } from './config.js';
 import { type Newsgroups, loadNewsgroups } from './data/newsgroups.js';
 import { evaluate } from './eval/metrics.js';
 import { renderReport } from './eval/report.js';
+import { ENGLISH_STOP_WORDS } from './features/stopWords.js';
 import { TfidfVectorizer } from './features/tfidf.js';
 import {
   type LogisticRegressionModel,
@@ -124,6 +125,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     lowercase: config.featurizer.lowercase,
     tokenPattern: vectorizer.params().tokenPattern,
     sublinearTf: config.featurizer.sublinearTf,
+    ...(config.featurizer.stopWords === 'english' ? { stopWords: [...ENGLISH_STOP_WORDS] } : {}),
   });
   progress.phase('parity gate', data.test.texts.length);
   const parity = await checkParity(

@@ -123,6 +123,7 @@ export class TfidfVectorizer {
       maxFeatures: o.maxFeatures,
       sublinearTf: o.sublinearTf,
       smoothIdf: o.smoothIdf,
+      ...(o.idfPower !== undefined && o.idfPower !== 1 ? { idfPower: o.idfPower } : {}),
       norm: 'l2',
       vocabularySize: this.terms.length,
     };
