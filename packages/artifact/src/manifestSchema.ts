@@ -49,7 +49,7 @@ export const trainingSchema = z.object({
   selection: z
     .object({
       validationFraction: z.number(),
-      candidates: z.array(z.object({ C: z.number(), accuracy: z.number() })),
+      candidates: z.array(z.object({ C: z.number(), idfPower: z.number().optional(), accuracy: z.number() })),
     })
     .optional(),
 });

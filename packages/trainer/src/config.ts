@@ -15,8 +15,11 @@ export const trainConfigSchema = z.object({
     maxFeatures: z.number().int().positive().nullable().default(null),
     sublinearTf: z.boolean().default(false),
     smoothIdf: z.boolean().default(true),
-    /** idf ** idfPower weights the terms (1: scikit-learn's tf-idf); see TfidfOptions. */
-    idfPower: z.number().positive().default(1),
+    /**
+     * idf ** idfPower weights the terms (1: scikit-learn's tf-idf); see TfidfOptions. A list is a set
+     * of candidates compared on the validation split together with the C candidates.
+     */
+    idfPower: z.union([z.number().positive(), z.array(z.number().positive()).min(1)]).default(1),
   }),
   model: z.object({
     /** One value trains with it; several are compared on a validation split carved from train. */

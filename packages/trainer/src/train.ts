@@ -14,7 +14,7 @@ import { type Newsgroups, loadNewsgroups } from './data/newsgroups.js';
 import { evaluate } from './eval/metrics.js';
 import { renderReport } from './eval/report.js';
 import { ENGLISH_STOP_WORDS } from './features/stopWords.js';
-import { TfidfVectorizer } from './features/tfidf.js';
+import { TfidfVectorizer, type TfidfOptions } from './features/tfidf.js';
 import {
   type LogisticRegressionModel,
   argmaxRows,
@@ -57,48 +57,54 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const K = data.labels.length;
   const fitStart = performance.now();
 
+  const powers = Array.isArray(config.featurizer.idfPower) ? config.featurizer.idfPower : [config.featurizer.idfPower];
+  const featurizerWith = (idfPower: number): TfidfOptions => ({ ...config.featurizer, idfPower });
   let C = config.model.C[0] as number;
+  let idfPower = powers[0] as number;
   let selection: TrainingInfo['selection'];
   let init: Float64Array | undefined;
   let selected: { model: LogisticRegressionModel; terms: readonly string[] } | undefined;
-  if (config.model.C.length > 1) {
+  if (config.model.C.length > 1 || powers.length > 1) {
     const { fit, validation } = carveValidation(data.train.targets, config.model.validationFraction);
-    const { vectorizer, matrix } = TfidfVectorizer.fit(
-      Array.from(fit, (i) => data.train.texts[i] as string),
-      config.featurizer,
-    );
+    const fitTexts = Array.from(fit, (i) => data.train.texts[i] as string);
+    const valTexts = Array.from(validation, (i) => data.train.texts[i] as string);
     const fitY = Int32Array.from(fit, (i) => data.train.targets[i] as number);
-    const valX = vectorizer.transform(Array.from(validation, (i) => data.train.texts[i] as string));
     const valY = Int32Array.from(validation, (i) => data.train.targets[i] as number);
-    const candidates: Array<{ C: number; accuracy: number }> = [];
-    const models: LogisticRegressionModel[] = [];
-    // A regularisation path: from the strongest penalty (smallest C) up, each fit starting from the
-    // previous solution, which is close to its own; later fits then take a fraction of the iterations.
-    const path = [...config.model.C].sort((a, b) => a - b);
-    let previous: LogisticRegressionModel | undefined;
-    for (const c of path) {
-      progress.phase(`select C=${c}`, config.model.maxIter);
-      const m = fitLogisticRegression(matrix, fitY, K, {
-        ...config.model,
-        C: c,
-        init: previous ? parameters(previous) : undefined,
-        onIteration: (it) => progress.update(it),
-      });
-      previous = m;
-      const accuracy = evaluate(valY, argmaxRows(decisionFunction(m, valX), K), data.labels).accuracy;
-      candidates.push({ C: c, accuracy });
-      models.push(m);
-      progress.done(`C=${c}: validation accuracy ${(100 * accuracy).toFixed(2)}% (${m.iterations} iterations)`);
+    const candidates: Array<{ C: number; idfPower: number; accuracy: number }> = [];
+    const models: Array<{ model: LogisticRegressionModel; terms: readonly string[] }> = [];
+    for (const power of powers) {
+      const { vectorizer, matrix } = TfidfVectorizer.fit(fitTexts, featurizerWith(power));
+      const valX = vectorizer.transform(valTexts);
+      // A regularisation path: from the strongest penalty (smallest C) up, each fit starting from the
+      // previous solution, which is close to its own; later fits then take a fraction of the iterations.
+      const path = [...config.model.C].sort((a, b) => a - b);
+      let previous: LogisticRegressionModel | undefined;
+      for (const c of path) {
+        const name = powers.length > 1 ? `select idf^${power} C=${c}` : `select C=${c}`;
+        progress.phase(name, config.model.maxIter);
+        const m = fitLogisticRegression(matrix, fitY, K, {
+          ...config.model,
+          C: c,
+          init: previous ? parameters(previous) : undefined,
+          onIteration: (it) => progress.update(it),
+        });
+        previous = m;
+        const accuracy = evaluate(valY, argmaxRows(decisionFunction(m, valX), K), data.labels).accuracy;
+        candidates.push({ C: c, idfPower: power, accuracy });
+        models.push({ model: m, terms: vectorizer.terms });
+        progress.done(`validation accuracy ${(100 * accuracy).toFixed(2)}% (${m.iterations} iterations)`);
+      }
     }
-    // Ties go to the smaller C (the stronger penalty: smaller coefficients, fewer iterations).
+    // Ties go to the earlier candidate: the first idf power listed, then the smaller C.
     const best = candidates.reduce((b, c) => (c.accuracy > b.accuracy ? c : b));
     C = best.C;
-    selected = { model: models[candidates.indexOf(best)] as LogisticRegressionModel, terms: vectorizer.terms };
+    idfPower = best.idfPower;
+    selected = models[candidates.indexOf(best)];
     selection = { validationFraction: config.model.validationFraction, candidates };
   }
 
   progress.phase('featurize', 1);
-  const { vectorizer, matrix } = TfidfVectorizer.fit(data.train.texts, config.featurizer);
+  const { vectorizer, matrix } = TfidfVectorizer.fit(data.train.texts, featurizerWith(idfPower));
   progress.done(`${vectorizer.vocabularySize} terms, ${matrix.data.length} non-zeros`);
   if (selected) init = warmStartFrom(selected.model, selected.terms, vectorizer.terms);
   progress.phase(`train C=${C}`, config.model.maxIter);

@@ -27,7 +27,7 @@ describe('the 20 Newsgroups bydate archive', () => {
 describe('seed featurization', () => {
   it("gives scikit-learn's vocabulary of exactly 56,121 terms", async () => {
     const config = await loadConfig('seed');
-    const { vectorizer } = TfidfVectorizer.fit(data.train.texts, config.featurizer);
+    const { vectorizer } = TfidfVectorizer.fit(data.train.texts, { ...config.featurizer, idfPower: 1 });
     expect(vectorizer.vocabularySize).toBe(56121);
   });
 });
