@@ -55,7 +55,8 @@ function heatmap(m: Metrics, labels: readonly string[]): string {
   const colLabels = labels.map(
     (l, j) => `<text transform="translate(${left + j * cell + cell / 2 + 4},${top - 6}) rotate(-60)" font-size="11">${esc(l)}</text>`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="confusion matrix" width="${left + size + 10}" height="${top + size + 30}">
+  // The extra width on the right leaves room for the last column label, rotated up and to the right.
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="confusion matrix" width="${left + size + 140}" height="${top + size + 30}">
 <text x="${left + size / 2}" y="${top + size + 22}" font-size="12" text-anchor="middle">predicted</text>
 ${rowLabels.join('\n')}
 ${colLabels.join('\n')}
