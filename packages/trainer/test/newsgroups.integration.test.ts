@@ -53,3 +53,24 @@ describe('token parity between the ONNX graph and the TypeScript featurizer', ()
     expect(mismatches).toEqual([]);
   }, 300_000);
 });
+
+describe('training the seed configuration end to end', () => {
+  it('reproduces the article (84.6% +/- 0.3) and passes the parity gate on the whole test split', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { train } = await import('../src/index.js');
+    const out = await mkdtemp(join(tmpdir(), 'seed-'));
+    const result = await train({ config: await loadConfig('seed'), outDir: out, data });
+    expect(result.manifest.featurizer?.vocabularySize).toBe(56121);
+    expect(result.metrics.accuracy).toBeGreaterThanOrEqual(0.843);
+    expect(result.metrics.accuracy).toBeLessThanOrEqual(0.849);
+    expect(result.parity.posts).toBe(7532);
+    expect(result.parity.labelMismatches).toBe(0);
+    expect(result.parity.maxProbabilityDiff).toBeLessThan(1e-4);
+    expect(result.manifest.training?.converged).toBe(true);
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('aria-label="confusion matrix"');
+    expect(report).toContain('alt.atheism');
+  }, 600_000);
+});
