@@ -63,7 +63,7 @@ describe('Class: Predictor (tiny explain model)', () => {
     const texts = ['oven oven recipe nasa', 'launch the rocket, goal!', '', 'unknown words only', 'bake bake bake team ball orbit'];
     const e = tiny.manifest.explain;
     if (!e) throw new Error('tiny explain manifest lacks explain');
-    const out = await model.session.run({ text: new ort.Tensor('string', texts, [texts.length]) }, [e.logits, e.post, e.token, e.contrib]);
+    const out = await (await explainSessionOf(model)).run({ text: new ort.Tensor('string', texts, [texts.length]) }, [e.logits, e.post, e.token, e.contrib]);
     const logits = out[e.logits]?.data as Float32Array;
     const C = TINY_LABELS.length;
     const outputs = { post: out[e.post]?.data as BigInt64Array, token: out[e.token]?.data as string[], contrib: out[e.contrib]?.data as Float32Array, classes: C };
@@ -106,3 +106,9 @@ describe('Function: topContributions', () => {
     expect(topContributions(m, 3)).toEqual([{ token: 'a', weight: 2 }, { token: 'b', weight: -2 }, { token: 'c', weight: 0.5 }]);
   });
 });
+
+/** The explanation outputs live in the whole graph; plain predictions run a pruned copy. */
+async function explainSessionOf(model: { explainSession?: () => Promise<ort.InferenceSession> }): Promise<ort.InferenceSession> {
+  if (!model.explainSession) throw new Error('this model has no explanation session');
+  return model.explainSession();
+}

@@ -78,7 +78,7 @@ describe('Trained artifact', () => {
     await ready();
     const e = model.manifest.explain;
     if (!e) throw new Error('the trained artifact has no explanation outputs (manifest.explain): retrain with the current trainer (`npm run train`)');
-    const out_ = await model.session.run({ [model.manifest.io.input]: new ort.Tensor('string', TEXTS, [TEXTS.length]) }, [e.logits, e.post, e.token, e.contrib]);
+    const out_ = await (await explainSessionOf(model)).run({ [model.manifest.io.input]: new ort.Tensor('string', TEXTS, [TEXTS.length]) }, [e.logits, e.post, e.token, e.contrib]);
     const C = model.manifest.labels.length;
     const logits = out_[e.logits]?.data as Float32Array;
     const outputs = { post: out_[e.post]?.data as BigInt64Array, token: out_[e.token]?.data as string[], contrib: out_[e.contrib]?.data as Float32Array, classes: C };
@@ -105,3 +105,9 @@ describe('Trained artifact', () => {
     expect(explanation.map((x) => x.token).join(' ')).toMatch(/atheis|god|nonexistence|faq|believe/i);
   });
 });
+
+/** The explanation outputs live in the whole graph; plain predictions run a pruned copy. */
+async function explainSessionOf(model: { explainSession?: () => Promise<ort.InferenceSession> }): Promise<ort.InferenceSession> {
+  if (!model.explainSession) throw new Error('this model has no explanation session');
+  return model.explainSession();
+}

@@ -1,6 +1,7 @@
 import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
+import { graphOutputs, pruneOutputs } from './pruneOutputs.js';
 import { lambdaSessionOptions } from './sessionOptions.js';
 import { readFileSource } from './sources/fileSource.js';
 import type { S3SourceOptions } from './sources/s3Source.js';
@@ -17,7 +18,13 @@ export interface LoadModelOptions {
 
 export interface LoadedModel {
   manifest: Manifest;
+  /** The session for plain predictions: the graph without its explanation outputs when it has them. */
   session: ort.InferenceSession;
+  /**
+   * The whole graph, created on first use (most environments never explain) from the verified bytes.
+   * Undefined when the model has no explanation outputs.
+   */
+  explainSession?: () => Promise<ort.InferenceSession>;
   /** Where the bytes came from (for logs). */
   source: { model: string; manifest: string };
   timings: { readMs: number; verifyMs: number; sessionMs: number; warmupMs: number };
@@ -65,16 +72,21 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   }
   const t2 = performance.now();
 
+  const sessionOptions = options.sessionOptions ?? lambdaSessionOptions();
+  const explain = manifest.explain;
+  // onnxruntime runs every node whatever is fetched: plain requests get the graph without the
+  // explanation branch (pruneOutputs.ts), explanations the whole graph.
+  const planBytes = explain ? prunedOrWhole(modelBytes, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(modelBytes, options.sessionOptions ?? lambdaSessionOptions());
+    session = await ort.InferenceSession.create(planBytes, sessionOptions);
   } catch (cause) {
     throw new ModelLoadError(`${source.model} is not a loadable ONNX model: ${(cause as Error).message}`, { cause });
   }
   const t3 = performance.now();
 
   try {
-    checkGraphMatchesManifest(session, manifest, source.model);
+    checkGraphMatchesManifest(session, graphOutputsOrNone(modelBytes), manifest, source.model);
     await warmUp(session, manifest, source.model);
   } catch (error) {
     await session.release().catch(() => undefined);
@@ -82,21 +94,47 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   }
   const t4 = performance.now();
 
+  let full: Promise<ort.InferenceSession> | undefined;
   return {
     manifest,
     session,
+    ...(explain
+      ? {
+          explainSession: () => {
+            full ??= ort.InferenceSession.create(modelBytes, sessionOptions);
+            return full;
+          },
+        }
+      : {}),
     source,
     timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2, warmupMs: t4 - t3 },
   };
 }
 
-function checkGraphMatchesManifest(session: ort.InferenceSession, manifest: Manifest, where: string): void {
+/** Bytes that are not a readable protobuf stay whole: session creation then names the problem. */
+function prunedOrWhole(model: Uint8Array, drop: ReadonlySet<string>): Uint8Array {
+  try {
+    return pruneOutputs(model, drop);
+  } catch {
+    return model;
+  }
+}
+
+function graphOutputsOrNone(model: Uint8Array): string[] {
+  try {
+    return graphOutputs(model);
+  } catch {
+    return [];
+  }
+}
+
+function checkGraphMatchesManifest(session: ort.InferenceSession, outputs: readonly string[], manifest: Manifest, where: string): void {
   if (!session.inputNames.includes(manifest.io.input)) {
     throw new ModelLoadError(`${where}: the graph has no input "${manifest.io.input}" (inputs: ${session.inputNames.join(', ')})`);
   }
   const wanted = [manifest.io.label, manifest.io.probabilities];
   if (manifest.explain) wanted.push(manifest.explain.logits, manifest.explain.post, manifest.explain.token, manifest.explain.contrib);
-  const missing = wanted.filter((name) => !session.outputNames.includes(name));
+  const missing = wanted.filter((name) => !outputs.includes(name));
   if (missing.length > 0) {
     throw new ModelLoadError(`${where}: the graph lacks output(s) named in the manifest: ${missing.join(', ')}`);
   }

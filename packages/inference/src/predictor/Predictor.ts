@@ -40,13 +40,15 @@ export class Predictor {
   readonly supportsExplain: boolean;
   readonly supportsOov: boolean;
   private readonly session: ort.InferenceSession;
+  private readonly explainSession: (() => Promise<ort.InferenceSession>) | undefined;
   private readonly labelIndex: Map<string, number>;
   private readonly baseFetches: string[];
   private readonly explainFetches: string[];
 
-  constructor(model: Pick<LoadedModel, 'manifest' | 'session'>) {
+  constructor(model: Pick<LoadedModel, 'manifest' | 'session' | 'explainSession'>) {
     this.manifest = model.manifest;
     this.session = model.session;
+    this.explainSession = model.explainSession;
     this.labels = model.manifest.labels;
     this.labelIndex = new Map(this.labels.map((l, i) => [l, i]));
     this.supportsExplain = model.manifest.explain !== undefined;
@@ -64,7 +66,8 @@ export class Predictor {
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
     const io = this.manifest.io;
-    const out = await this.session.run(
+    const session = explain > 0 && this.explainSession ? await this.explainSession() : this.session;
+    const out = await session.run(
       { [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) },
       explain > 0 ? this.explainFetches : this.baseFetches,
     );
