@@ -2,6 +2,7 @@ import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account/i
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { Construct } from 'constructs';
+import { serviceTrustPolicy } from './trustPolicy.js';
 
 /** The AWS managed policy API Gateway documents for its CloudWatch Logs role (logs actions only). */
 export const PUSH_TO_CLOUDWATCH_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs';
@@ -25,10 +26,7 @@ export class ApiGatewayLogsRole extends Construct {
 
     this.role = new IamRole(this, 'role', {
       name: props.name,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+      assumeRolePolicy: serviceTrustPolicy('apigateway.amazonaws.com'),
     });
 
     const attachment = new IamRolePolicyAttachment(this, 'push-to-cloudwatch', {

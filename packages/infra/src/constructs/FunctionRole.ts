@@ -1,6 +1,7 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { Construct } from 'constructs';
+import { serviceTrustPolicy } from './trustPolicy.js';
 
 export interface FunctionRoleProps {
   /** IAM role name. */
@@ -24,10 +25,7 @@ export class FunctionRole extends Construct {
 
     this.role = new IamRole(this, 'role', {
       name: props.name,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+      assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
     });
 
     this.policy = new IamRolePolicy(this, 'policy', {
