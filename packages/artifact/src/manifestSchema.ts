@@ -79,6 +79,27 @@ export const manifestSchema = z.object({
       intercept: z.array(z.number()),
     })
     .optional(),
+  /**
+   * Present when the graph can also be fed from its sparse term counts (docs/contracts.md section 1):
+   * a server may then tokenise and count in its own code, exactly as the graph's front end does, and
+   * run only the graph's part from `termKeys` on. The graph stays the definition: `tokens` and
+   * `termIds` name the front end's tensors a server reads its tables from.
+   */
+  frontEnd: z
+    .object({
+      /** The Tokenizer's output, [N, L] strings. */
+      tokens: z.string(),
+      /** The LabelEncoder output mapping each token to a feature id (-1 unknown, -2 stop word, -3 padding). */
+      termIds: z.string(),
+      /** int64 [1]: the number of posts. */
+      postCount: z.string(),
+      /** int64 [U]: post * keyStride + feature, ascending, one per distinct (post, feature). */
+      termKeys: z.string(),
+      /** int64 [U]: how often each key's feature occurs in its post. */
+      termCounts: z.string(),
+      keyStride: z.number().int().positive(),
+    })
+    .optional(),
   featurizer: featurizerSchema.optional(),
   training: trainingSchema.optional(),
   data: z

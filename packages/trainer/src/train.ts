@@ -23,7 +23,7 @@ import {
   softmaxRows,
 } from './model/logisticRegression.js';
 import { warmStartFrom } from './model/warmStart.js';
-import { GRAPH_IO, exportOnnx } from './onnx/exportOnnx.js';
+import { FRONT_END, GRAPH_IO, exportOnnx } from './onnx/exportOnnx.js';
 import { type ParityReport, checkParity } from './onnx/parityGate.js';
 import { type Progress, silentProgress } from './progress.js';
 
@@ -160,6 +160,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       contrib: GRAPH_IO.contrib,
       intercept: Array.from(Float32Array.from(model.intercept)),
     },
+    // Only unigram graphs map tokens straight to feature ids; a bigram graph keeps its full front end.
+    ...(config.featurizer.ngramRange[1] === 1 ? { frontEnd: { ...FRONT_END, keyStride: vectorizer.terms.length } } : {}),
     featurizer: vectorizer.params(),
     training: {
       config: config.name,

@@ -55,12 +55,11 @@ export class GraphBuilder {
     outputCount: number,
     attrs: Record<string, AttrValue> = {},
     domain = '',
-    outputName?: string,
+    outputName?: string | readonly (string | undefined)[],
   ): string[] {
     const id = this.counter++;
-    const outputs = Array.from({ length: outputCount }, (_, i) =>
-      i === 0 && outputName ? outputName : `${op.toLowerCase()}_${id}_${i}`,
-    );
+    const names = typeof outputName === 'string' ? [outputName] : (outputName ?? []);
+    const outputs = Array.from({ length: outputCount }, (_, i) => names[i] ?? `${op.toLowerCase()}_${id}_${i}`);
     this.nodes.push(
       onnx.NodeProto.create({
         opType: op,

@@ -33,6 +33,18 @@ export const GRAPH_IO = {
   knownTokenCount: 'known_token_count',
 } as const;
 
+/**
+ * Named inner tensors of the graph (the manifest's `frontEnd`): a server may feed the graph from the
+ * term counts on, having tokenised and counted exactly as the nodes before them do.
+ */
+export const FRONT_END = {
+  tokens: 'tokens',
+  termIds: 'term_ids',
+  postCount: 'post_count',
+  termKeys: 'term_keys',
+  termCounts: 'term_counts',
+} as const;
+
 const ML = 'ai.onnx.ml';
 const MS = 'com.microsoft';
 // The tokenizer pads short posts with this value; it can never be a token (tokens are word characters).
@@ -66,12 +78,12 @@ export function tokenizerGraph(options: { lowercase: boolean; tokenPattern: stri
   return g.encode({ name: 'tokenizer', opsets: OPSETS });
 }
 
-function frontEnd(g: GraphBuilder, text: string, options: { lowercase: boolean; tokenPattern: string }): string {
+function frontEnd(g: GraphBuilder, text: string, options: { lowercase: boolean; tokenPattern: string }, outputName?: string): string {
   // locale C.UTF-8: the default locale of these machines' onnxruntime build cannot lowercase non-ASCII.
   const normalized = options.lowercase
     ? g.node('StringNormalizer', [text], { case_change_action: 'LOWER', is_case_sensitive: 1, locale: 'C.UTF-8' }, '')
     : text;
-  return g.node('Tokenizer', [normalized], { mark: 0, mincharnum: 1, pad_value: PAD, tokenexp: options.tokenPattern }, MS);
+  return g.node('Tokenizer', [normalized], { mark: 0, mincharnum: 1, pad_value: PAD, tokenexp: options.tokenPattern }, MS, outputName);
 }
 
 export function exportOnnx(model: LinearTextModel, metadata: Record<string, string> = {}): Uint8Array {
@@ -80,7 +92,7 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const g = new GraphBuilder();
 
   const text = g.input(GRAPH_IO.input, DataType.STRING, ['N']);
-  const tokens = frontEnd(g, text, model);
+  const tokens = frontEnd(g, text, model, FRONT_END.tokens);
 
   // Word table: every word any feature uses; an unknown word (or padding) maps to the sentinel index W.
   const { words, unigramOfWord, bigramKeys, bigramFeatures, maxN } = wordTables(model.terms);
@@ -116,12 +128,13 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
         default_int64: -1,
       },
       ML,
+      FRONT_END.termIds,
     );
     wordIds = uniFeature;
   }
 
   const shape = g.node('Shape', [wordIds]);
-  const n = g.node('Gather', [shape, g.ints([0], true)], { axis: 0 });
+  const n = g.node('Gather', [shape, g.ints([0], true)], { axis: 0 }, '', FRONT_END.postCount);
   const len = g.node('Gather', [shape, g.ints([1], true)], { axis: 0 });
   const zero = g.ints([0], true);
   const one = g.ints([1], true);
@@ -160,7 +173,7 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const keptPos = keep(featurePos);
 
   // Unique on post*V+feature gives each (post, term) pair once, with its count: the sparse tf row.
-  const [uniq, firstIndex, , counts] = g.nodeMulti('Unique', [keys], 4, { sorted: 1 });
+  const [uniq, firstIndex, , counts] = g.nodeMulti('Unique', [keys], 4, { sorted: 1 }, '', [FRONT_END.termKeys, undefined, undefined, FRONT_END.termCounts]);
   const post = g.node('Div', [uniq as string, Vc]);
   const term = g.node('Sub', [uniq as string, g.node('Mul', [post, Vc])]);
   const countF = g.node('Cast', [counts as string], { to: DataType.FLOAT });
