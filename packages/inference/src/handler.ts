@@ -37,7 +37,7 @@ async function init() {
       forcePathStyle: env[ENV.s3ForcePathStyle] === 'true',
     },
   });
-  const predictor = new Predictor(model);
+  const predictor = new Predictor(model, { warn: (message, error) => logger.warn(message, { error: error as Error }) });
   const metrics = new EmfMetrics({
     namespace: env[ENV.metricsNamespace] || DEFAULT_METRICS_NAMESPACE,
     service: serviceName,
@@ -48,6 +48,8 @@ async function init() {
     source: model.source,
     explain: predictor.supportsExplain,
     oovMetric: predictor.supportsOov,
+    // Plain requests are tokenised here and run the graph from its term counts, unless this says why not.
+    termCountPath: model.termCounts ? true : (model.frontEndUnsupported ?? false),
     limits,
     timings: model.timings,
     initMs: Math.round(performance.now() - initStarted),

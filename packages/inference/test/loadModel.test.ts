@@ -47,7 +47,7 @@ describe('Function: loadModel (files)', () => {
     expect(a.timings.sessionMs).toBeGreaterThan(0);
     const b = await loadModel({ modelUri: pathToFileURL(tiny.modelPath).href });
     expect(b.source.manifest).toBe(tiny.manifestPath);
-    await Promise.all([a.session.release(), b.session.release()]);
+    await Promise.all([a.release(), b.release()]);
   });
 
   it('throws a clear error when the model file is missing', async () => {

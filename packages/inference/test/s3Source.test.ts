@@ -55,7 +55,7 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
     expect(model.source).toEqual({ model: `s3://${BUCKET}/models/v1/model.onnx`, manifest: `s3://${BUCKET}/models/v1/manifest.json` });
     const { predictions } = await new Predictor(model).predict(['nasa rocket']);
     expect(predictions[0]?.label).toBe('space');
-    await model.session.release();
+    await model.release();
   });
 
   it('honours AWS_ENDPOINT_URL_S3 and an explicit MANIFEST_URI', async () => {
@@ -67,7 +67,7 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
         s3: { forcePathStyle: true },
       });
       expect(model.manifest.sha256).toBe(tiny.manifest.sha256);
-      await model.session.release();
+      await model.release();
     } finally {
       vi.stubEnv('AWS_ENDPOINT_URL_S3', '');
     }

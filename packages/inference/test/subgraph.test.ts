@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/model/loadModel.js';
-import { graphOutputs, pruneOutputs } from '../src/model/pruneOutputs.js';
+import { graphOutputs, pruneOutputs } from '../src/model/subgraph.js';
 import { ARTICLE_EXAMPLE, trainedArtifactDir } from './helpers/artifacts.js';
 
 const EXPLAIN = new Set(['logits', 'explain_post', 'explain_token', 'explain_contrib']);

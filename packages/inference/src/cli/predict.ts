@@ -109,7 +109,7 @@ export async function predictFile(options: PredictFileOptions): Promise<PredictF
     bar?.stop();
     out.end();
     await once(out, 'close');
-    await model.session.release();
+    await model.release();
   }
   return { ...summary, ms: performance.now() - started };
 }

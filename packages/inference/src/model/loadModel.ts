@@ -1,7 +1,11 @@
 import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
-import { graphOutputs, pruneOutputs } from './pruneOutputs.js';
+import { CharClasses } from '../featurize/charClasses.js';
+import { Featurizer, type TermCounts } from '../featurize/Featurizer.js';
+import { type FrontEndPlan, planFrontEnd } from '../featurize/frontEndPlan.js';
+import { graphTokenizer } from '../featurize/graphTokenizer.js';
+import { graphOutputs, pruneOutputs } from './subgraph.js';
 import { lambdaSessionOptions } from './sessionOptions.js';
 import { readFileSource } from './sources/fileSource.js';
 import type { S3SourceOptions } from './sources/s3Source.js';
@@ -16,10 +20,24 @@ export interface LoadModelOptions {
   s3?: S3SourceOptions;
 }
 
+/** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
+export interface TermCountPath {
+  featurizer: Featurizer;
+  tensors: NonNullable<Manifest['frontEnd']>;
+}
+
 export interface LoadedModel {
   manifest: Manifest;
-  /** The session for plain predictions: the graph without its explanation outputs when it has them. */
+  /**
+   * The session for plain predictions: the graph without its explanation outputs, and, when
+   * `termCounts` is set, also without its text front end (it then takes the featurizer's counts).
+   */
   session: ort.InferenceSession;
+  termCounts?: TermCountPath;
+  /** Why the manifest's `frontEnd` is not used (the model then runs from text). */
+  frontEndUnsupported?: string;
+  /** Plain predictions from text: `session` itself without `termCounts`, else created on first use. */
+  textSession: () => Promise<ort.InferenceSession>;
   /**
    * The whole graph, created on first use (most environments never explain) from the verified bytes.
    * Undefined when the model has no explanation outputs.
@@ -28,6 +46,8 @@ export interface LoadedModel {
   /** Where the bytes came from (for logs). */
   source: { model: string; manifest: string };
   timings: { readMs: number; verifyMs: number; sessionMs: number; warmupMs: number };
+  /** Releases every session created so far. */
+  release: () => Promise<void>;
 }
 
 async function readLocation(loc: ArtifactLocation, s3: () => Promise<(ref: ArtifactLocation & { kind: 's3' }) => Promise<Uint8Array>>): Promise<Uint8Array> {
@@ -75,40 +95,84 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const sessionOptions = options.sessionOptions ?? lambdaSessionOptions();
   const explain = manifest.explain;
   // onnxruntime runs every node whatever is fetched: plain requests get the graph without the
-  // explanation branch (pruneOutputs.ts), explanations the whole graph.
-  const planBytes = explain ? prunedOrWhole(modelBytes, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes;
+  // explanation branch (subgraph.ts), explanations the whole graph.
+  const textBytes = explain ? prunedOrWhole(modelBytes, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes;
+  // Where the manifest declares the graph's front end, plain requests are tokenised and counted here
+  // and run the graph from its term counts (featurize/Featurizer.ts says why).
+  const plan = manifest.frontEnd ? planOrReason(modelBytes, manifest) : undefined;
+  const frontEnd = plan && !('unsupported' in plan) ? plan : undefined;
+
+  const created: Promise<ort.InferenceSession>[] = [];
+  const create = (bytes: Uint8Array) => {
+    const session = ort.InferenceSession.create(bytes, sessionOptions);
+    created.push(session);
+    return session;
+  };
+  const release = async () => {
+    await Promise.all(created.map((s) => s.then((x) => x.release()).catch(() => undefined)));
+  };
+
   let session: ort.InferenceSession;
+  let tokenizerSession: ort.InferenceSession | undefined;
   try {
-    session = await ort.InferenceSession.create(planBytes, sessionOptions);
+    [session, tokenizerSession] = await Promise.all([
+      create(frontEnd ? frontEnd.termCountModel : textBytes),
+      frontEnd ? create(frontEnd.tokenizerModel) : undefined,
+    ]);
   } catch (cause) {
+    await release();
     throw new ModelLoadError(`${source.model} is not a loadable ONNX model: ${(cause as Error).message}`, { cause });
   }
   const t3 = performance.now();
 
+  let termCounts: TermCountPath | undefined;
   try {
-    checkGraphMatchesManifest(session, graphOutputsOrNone(modelBytes), manifest, source.model);
-    await warmUp(session, manifest, source.model);
+    checkGraphMatchesManifest(frontEnd ? undefined : session, graphOutputsOrNone(modelBytes), manifest, source.model);
+    if (frontEnd && tokenizerSession) {
+      const classes = new CharClasses(graphTokenizer(tokenizerSession, manifest.io.input, frontEnd.tensors.tokens, frontEnd.padValue), frontEnd.minRun);
+      // Latin-1 up front: most text needs no other block, and the first request should not ask.
+      await classes.ask([0]);
+      termCounts = { featurizer: new Featurizer(classes, frontEnd.vocabulary, frontEnd.tensors.keyStride), tensors: frontEnd.tensors };
+    }
+    await warmUp(session, termCounts, manifest, source.model);
   } catch (error) {
-    await session.release().catch(() => undefined);
+    await release();
     throw error;
   }
   const t4 = performance.now();
 
+  let text: Promise<ort.InferenceSession> | undefined;
   let full: Promise<ort.InferenceSession> | undefined;
   return {
     manifest,
     session,
+    ...(termCounts ? { termCounts } : {}),
+    ...(plan && 'unsupported' in plan ? { frontEndUnsupported: plan.unsupported } : {}),
+    textSession: () => {
+      if (!termCounts) return Promise.resolve(session);
+      text ??= create(textBytes);
+      return text;
+    },
     ...(explain
       ? {
           explainSession: () => {
-            full ??= ort.InferenceSession.create(modelBytes, sessionOptions);
+            full ??= create(modelBytes);
             return full;
           },
         }
       : {}),
     source,
     timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2, warmupMs: t4 - t3 },
+    release,
   };
+}
+
+function planOrReason(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
+  try {
+    return planFrontEnd(model, manifest);
+  } catch (error) {
+    return { unsupported: `the graph could not be read: ${(error as Error).message}` };
+  }
 }
 
 /** Bytes that are not a readable protobuf stay whole: session creation then names the problem. */
@@ -128,8 +192,8 @@ function graphOutputsOrNone(model: Uint8Array): string[] {
   }
 }
 
-function checkGraphMatchesManifest(session: ort.InferenceSession, outputs: readonly string[], manifest: Manifest, where: string): void {
-  if (!session.inputNames.includes(manifest.io.input)) {
+function checkGraphMatchesManifest(session: ort.InferenceSession | undefined, outputs: readonly string[], manifest: Manifest, where: string): void {
+  if (session && !session.inputNames.includes(manifest.io.input)) {
     throw new ModelLoadError(`${where}: the graph has no input "${manifest.io.input}" (inputs: ${session.inputNames.join(', ')})`);
   }
   const wanted = [manifest.io.label, manifest.io.probabilities];
@@ -140,15 +204,23 @@ function checkGraphMatchesManifest(session: ort.InferenceSession, outputs: reado
   }
 }
 
-async function warmUp(session: ort.InferenceSession, manifest: Manifest, where: string): Promise<void> {
-  const out = await session.run(
-    { [manifest.io.input]: new ort.Tensor('string', ['warm up'], [1]) },
-    [manifest.io.label, manifest.io.probabilities],
-  );
+async function warmUp(session: ort.InferenceSession, termCounts: TermCountPath | undefined, manifest: Manifest, where: string): Promise<void> {
+  const texts = ['warm up'];
+  const feeds = termCounts ? termCountFeeds(await termCounts.featurizer.featurize(texts), texts.length, termCounts.tensors) : { [manifest.io.input]: new ort.Tensor('string', texts, [1]) };
+  const out = await session.run(feeds, [manifest.io.label, manifest.io.probabilities]);
   const probs = out[manifest.io.probabilities];
   if (!probs || probs.dims.length !== 2 || probs.dims[1] !== manifest.labels.length) {
     throw new ModelLoadError(
       `${where}: probabilities have shape [${probs?.dims.join(', ') ?? ''}], expected [N, ${manifest.labels.length}] (the manifest's labels)`,
     );
   }
+}
+
+/** The term-count session's feeds for a featurized batch of `posts` texts. */
+export function termCountFeeds(counts: TermCounts, posts: number, tensors: TermCountPath['tensors']): Record<string, ort.Tensor> {
+  return {
+    [tensors.postCount]: new ort.Tensor('int64', BigInt64Array.of(BigInt(posts)), [1]),
+    [tensors.termKeys]: new ort.Tensor('int64', counts.keys, [counts.keys.length]),
+    [tensors.termCounts]: new ort.Tensor('int64', counts.counts, [counts.counts.length]),
+  };
 }

@@ -2,7 +2,7 @@ import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
-import type { LoadedModel } from '../model/loadModel.js';
+import { type LoadedModel, type TermCountPath, termCountFeeds } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
 
 export interface LabelProbability {
@@ -40,19 +40,33 @@ export class Predictor {
   readonly supportsExplain: boolean;
   readonly supportsOov: boolean;
   private readonly session: ort.InferenceSession;
+  private termCounts: TermCountPath | undefined;
+  private readonly textSession: () => Promise<ort.InferenceSession>;
   private readonly explainSession: (() => Promise<ort.InferenceSession>) | undefined;
+  private readonly warn: (message: string, error: unknown) => void;
   private readonly labelIndex: Map<string, number>;
   private readonly baseFetches: string[];
   private readonly explainFetches: string[];
 
-  constructor(model: Pick<LoadedModel, 'manifest' | 'session' | 'explainSession'>) {
+  /**
+   * @param options.warn told once if the term-count path fails (the predictor then runs the whole
+   *   graph from text for good); default: nothing.
+   */
+  constructor(
+    model: Pick<LoadedModel, 'manifest' | 'session' | 'termCounts' | 'textSession' | 'explainSession'>,
+    options: { warn?: (message: string, error: unknown) => void } = {},
+  ) {
     this.manifest = model.manifest;
     this.session = model.session;
+    this.termCounts = model.termCounts;
+    this.textSession = model.textSession;
     this.explainSession = model.explainSession;
+    this.warn = options.warn ?? (() => undefined);
     this.labels = model.manifest.labels;
     this.labelIndex = new Map(this.labels.map((l, i) => [l, i]));
     this.supportsExplain = model.manifest.explain !== undefined;
-    this.supportsOov = model.session.outputNames.includes(OOV_OUTPUTS.tokens) && model.session.outputNames.includes(OOV_OUTPUTS.known);
+    this.supportsOov =
+      model.termCounts !== undefined || (model.session.outputNames.includes(OOV_OUTPUTS.tokens) && model.session.outputNames.includes(OOV_OUTPUTS.known));
     this.baseFetches = [model.manifest.io.label, model.manifest.io.probabilities];
     if (this.supportsOov) this.baseFetches.push(OOV_OUTPUTS.tokens, OOV_OUTPUTS.known);
     const e = model.manifest.explain;
@@ -66,11 +80,31 @@ export class Predictor {
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
     const io = this.manifest.io;
-    const session = explain > 0 && this.explainSession ? await this.explainSession() : this.session;
-    const out = await session.run(
-      { [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) },
-      explain > 0 ? this.explainFetches : this.baseFetches,
-    );
+    let out: ort.InferenceSession.OnnxValueMapType;
+    let counted: { tokens: number; known: number } | undefined;
+    if (explain === 0 && this.termCounts) {
+      const path = this.termCounts;
+      let feeds: Record<string, ort.Tensor> | undefined;
+      try {
+        const counts = await path.featurizer.featurize(texts);
+        counted = counts;
+        feeds = termCountFeeds(counts, texts.length, path.tensors);
+      } catch (error) {
+        // Not expected (the character table is asked of the graph itself), but a request must not
+        // fail for it: the whole graph gives the same answer from text, a little slower.
+        this.termCounts = undefined;
+        this.warn('the term-count path failed; predictions run the whole graph from now on', error);
+      }
+      out = feeds
+        ? await this.session.run(feeds, [io.label, io.probabilities])
+        : await (await this.textSession()).run({ [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) }, this.baseFetches);
+    } else {
+      const session = explain > 0 && this.explainSession ? await this.explainSession() : await this.textSession();
+      out = await session.run(
+        { [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) },
+        explain > 0 ? this.explainFetches : this.baseFetches,
+      );
+    }
     const labels = out[io.label]?.data as string[] | undefined;
     const probs = out[io.probabilities]?.data as Float32Array | undefined;
     const C = this.labels.length;
@@ -109,7 +143,9 @@ export class Predictor {
     }
 
     const result: BatchResult = { predictions };
-    if (this.supportsOov) {
+    if (counted) {
+      if (counted.tokens > 0) result.oovRate = 1 - counted.known / counted.tokens;
+    } else if (this.supportsOov) {
       const tokens = out[OOV_OUTPUTS.tokens]?.data as BigInt64Array | undefined;
       const known = out[OOV_OUTPUTS.known]?.data as BigInt64Array | undefined;
       if (tokens && known) {

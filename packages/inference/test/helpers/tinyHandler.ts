@@ -25,7 +25,7 @@ export async function tinyHandler(flavour: TinyFlavour, env: Record<string, stri
     manifest: tiny.manifest,
     emf,
     close: async () => {
-      await model.session.release();
+      await model.release();
       await tiny.remove();
     },
   };

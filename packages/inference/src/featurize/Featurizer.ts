@@ -1,0 +1,216 @@
+import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
+import { HASH_SEED, hashFinish, hashStep, type Vocabulary } from './vocabulary.js';
+
+/** A batch as the graph's term-count tensors take it, plus the token counts for the OOV metric. */
+export interface TermCounts {
+  /** post * keyStride + feature, ascending: one per distinct (post, feature), as the graph's Unique gives. */
+  keys: BigInt64Array;
+  /** Occurrences of each key's feature in its post. */
+  counts: BigInt64Array;
+  /** Tokens that are not stop words (the graph's token_count summed over the batch). */
+  tokens: number;
+  /** Those of them in the vocabulary (known_token_count summed). */
+  known: number;
+}
+
+// onnxruntime-node encodes a lone surrogate as U+FFFD (tested), so it is that character here.
+const LONE_SURROGATE_AS = 0xfffd;
+const END_OF_TEXT = -1;
+const UNKNOWN = -2;
+const TWO_32 = 4294967296;
+
+/**
+ * Tokenises and counts a batch exactly as the graph's front end (StringNormalizer -> Tokenizer ->
+ * LabelEncoder -> Unique) does, in one pass over the characters, so that the graph can run from its
+ * term counts on.
+ *
+ * Why in JavaScript: onnxruntime's string kernels are the bulk of a run. For a batch of 64 test posts
+ * the Tokenizer, the normalizer, the LabelEncoder and the Unique over the padded token grid took
+ * 7.3 of 10.8 ms (onnxruntime profiler); this loop does the same work in about 1 ms.
+ * Exactness: the character table is asked of the graph (charClasses.ts), the token -> feature table is
+ * the graph's LabelEncoder's own keys and values (vocabulary.ts), and the rest is counting.
+ */
+export class Featurizer {
+  private units = new Uint16Array(4096);
+  private perFeature: Int32Array;
+  private touched = new Int32Array(1024);
+  private keyWords = new Int32Array(2048);
+  private countWords = new Int32Array(2048);
+
+  constructor(
+    readonly classes: CharClasses,
+    readonly vocabulary: Vocabulary,
+    /** The graph's key stride: keys are post * keyStride + feature. */
+    readonly keyStride: number,
+  ) {
+    this.perFeature = new Int32Array(keyStride);
+  }
+
+  async featurize(texts: readonly string[]): Promise<TermCounts> {
+    for (;;) {
+      const result = this.scan(texts);
+      if (!(result instanceof Set)) return result;
+      // Characters the graph has not been asked about yet: ask (one small run), then count again.
+      await this.classes.ask(result);
+    }
+  }
+
+  /** The batch's term counts, or the character blocks to ask the graph about first. */
+  private scan(texts: readonly string[]): TermCounts | Set<number> {
+    const bmp = this.classes.bmp;
+    const minRun = this.classes.minRun;
+    const vocabulary = this.vocabulary;
+    const perFeature = this.perFeature;
+    const stride = this.keyStride;
+    let missing: Set<number> | undefined;
+    let u = 0;
+    let tokens = 0;
+    let known = 0;
+
+    for (let n = 0; n < texts.length; n++) {
+      const text = texts[n] as string;
+      const L = text.length;
+      // A lowered character can take two code units where the text had one.
+      if (this.units.length < 2 * L + 2) this.units = new Uint16Array(2 * L + 2);
+      const units = this.units;
+      let touched = this.touched;
+      let distinct = 0;
+      let ended = false;
+      let i = 0;
+      while (i < L && !ended) {
+        let c = bmp[text.charCodeAt(i)] as number;
+        if (c === SEPARATOR) {
+          i++;
+          continue;
+        }
+        // A run of kept characters starts at i.
+        let len = 0;
+        // Code units beyond one per character (a kept character outside the BMP takes two).
+        let extra = 0;
+        let h = HASH_SEED;
+        for (;;) {
+          // The common case, kept BMP characters, in the tightest loop.
+          while (c !== SEPARATOR && c !== SPECIAL) {
+            units[len++] = c;
+            h = hashStep(h, c);
+            if (++i >= L) {
+              c = SEPARATOR;
+              break;
+            }
+            c = bmp[text.charCodeAt(i)] as number;
+          }
+          if (c === SEPARATOR) break;
+          const lowered = this.special(text, i);
+          if (lowered === END_OF_TEXT) {
+            ended = true;
+            break;
+          }
+          i += this.width;
+          if (lowered === UNKNOWN) {
+            (missing ??= new Set()).add(this.unknownBlock);
+            break;
+          }
+          if (lowered === SEPARATOR) break;
+          if (lowered > 0xffff) {
+            const hi = 0xd800 + ((lowered - 0x10000) >> 10);
+            const lo = 0xdc00 + ((lowered - 0x10000) & 0x3ff);
+            units[len++] = hi;
+            units[len++] = lo;
+            h = hashStep(hashStep(h, hi), lo);
+            extra++;
+          } else {
+            units[len++] = lowered;
+            h = hashStep(h, lowered);
+          }
+          if (i >= L) break;
+          c = bmp[text.charCodeAt(i)] as number;
+        }
+        if (len - extra < minRun) continue;
+
+        const f = vocabulary.lookup(units, len, hashFinish(h));
+        if (f >= -1) tokens++;
+        if (f >= 0) {
+          known++;
+          const seen = perFeature[f] as number;
+          perFeature[f] = seen + 1;
+          if (seen === 0) {
+            if (distinct === touched.length) {
+              const grown = new Int32Array(distinct * 2);
+              grown.set(touched);
+              this.touched = touched = grown;
+            }
+            touched[distinct++] = f;
+          }
+        }
+      }
+
+      // One key per distinct feature, ascending, as Unique(sorted) orders them.
+      const features = touched.subarray(0, distinct).sort();
+      if (2 * (u + distinct) > this.keyWords.length) this.growKeys(2 * (u + distinct));
+      const keyWords = this.keyWords;
+      const countWords = this.countWords;
+      const base = n * stride;
+      for (let j = 0; j < distinct; j++) {
+        const f = features[j] as number;
+        const key = base + f;
+        const lo = key % TWO_32;
+        // int64 little-endian as two int32 words: no BigInt per element.
+        keyWords[2 * u] = lo | 0;
+        keyWords[2 * u + 1] = ((key - lo) / TWO_32) | 0;
+        countWords[2 * u] = perFeature[f] as number;
+        countWords[2 * u + 1] = 0;
+        perFeature[f] = 0;
+        u++;
+      }
+    }
+
+    if (missing) return missing;
+    return {
+      keys: new BigInt64Array(this.keyWords.buffer.slice(0, 8 * u)),
+      counts: new BigInt64Array(this.countWords.buffer.slice(0, 8 * u)),
+      tokens,
+      known,
+    };
+  }
+
+  /** Set by `special`: code units the character took. */
+  private width = 1;
+  /** Set by `special` when it returns UNKNOWN. */
+  private unknownBlock = 0;
+
+  /**
+   * The lowered code point of the character at `i` that the BMP table could not give (NUL, a
+   * surrogate, a block not asked yet, a character lowered beyond the BMP), SEPARATOR, END_OF_TEXT, or
+   * UNKNOWN (its block must be asked first). Sets `width`.
+   */
+  private special(text: string, i: number): number {
+    const unit = text.charCodeAt(i);
+    this.width = 1;
+    // onnxruntime reads a string tensor's element as a C string: a NUL ends the text.
+    if (unit === 0) return END_OF_TEXT;
+    let cp = unit;
+    if (unit >= 0xd800 && unit <= 0xdfff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        cp = 0x10000 + ((unit - 0xd800) << 10) + (next - 0xdc00);
+        this.width = 2;
+      } else cp = LONE_SURROGATE_AS;
+    }
+    const bmp = cp < 0x10000 ? (this.classes.bmp[cp] as number) : SPECIAL;
+    const lowered = bmp !== SPECIAL ? bmp : this.classes.wide(cp);
+    if (lowered !== undefined) return lowered;
+    this.unknownBlock = CharClasses.blockOf(cp);
+    return UNKNOWN;
+  }
+
+  private growKeys(words: number): void {
+    let size = this.keyWords.length;
+    while (size < words) size *= 2;
+    const keys = new Int32Array(size);
+    keys.set(this.keyWords);
+    const counts = new Int32Array(size);
+    counts.set(this.countWords);
+    this.keyWords = keys;
+    this.countWords = counts;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * What the graph's text front end (StringNormalizer, then a Tokenizer whose pattern is one character
+ * class repeated) does with each character: drop it as a separator, or keep it lowercased.
+ *
+ * The answers are not written down here: they are asked of the graph itself, through onnxruntime, 256
+ * code points at a time, the first time a text contains one of them. So the featurizer agrees with the
+ * graph by construction, whatever the Unicode tables of this machine's C library (the normalizer's
+ * towlower) and of the Tokenizer's RE2 are; JavaScript's own `toLowerCase` and `\p{L}` differ from both
+ * (final sigma, dotted capital I, newer code points). That is possible because the graph's semantics
+ * are per code point: a one-to-one lowercase mapping, then a class test on each code point.
+ */
+
+/** Runs the graph's front end on texts; returns each text's tokens (padding left out). */
+export type GraphTokenizer = (texts: string[]) => Promise<string[][]>;
+
+/** A BMP code unit whose class this table cannot give: look it up with `CharClasses.wide`. */
+export const SPECIAL = 0xffff;
+/** A separator in `bmp`. */
+export const SEPARATOR = 0;
+
+const BLOCK = 256;
+const SURROGATES = { first: 0xd800, last: 0xdfff } as const;
+
+export class CharClasses {
+  /**
+   * Per BMP code unit: SEPARATOR, the lowercased code unit when the character is kept, or SPECIAL
+   * (surrogates, NUL, characters not asked yet, characters lowercased outside the BMP).
+   */
+  readonly bmp = new Uint16Array(0x10000).fill(SPECIAL);
+  /** Code points beyond `bmp`'s reach: the lowercased code point when kept, SEPARATOR when not. */
+  private readonly wideTable = new Map<number, number>();
+  private readonly asked = new Set<number>();
+
+  /**
+   * @param tokenize the graph's own front end
+   * @param minRun the Tokenizer pattern's minimum repetition: a run of fewer kept characters is no token
+   */
+  constructor(
+    private readonly tokenize: GraphTokenizer,
+    readonly minRun: number,
+  ) {}
+
+  static blockOf(codePoint: number): number {
+    return Math.floor(codePoint / BLOCK);
+  }
+
+  has(block: number): boolean {
+    return this.asked.has(block);
+  }
+
+  /** The lowercased code point of a kept character, SEPARATOR, or undefined when its block is not asked yet. */
+  wide(codePoint: number): number | undefined {
+    return this.asked.has(CharClasses.blockOf(codePoint)) ? (this.wideTable.get(codePoint) ?? SEPARATOR) : undefined;
+  }
+
+  /** Asks the graph about every code point of the blocks (one onnxruntime run). */
+  async ask(blocks: Iterable<number>): Promise<void> {
+    const todo = [...blocks].filter((b) => !this.asked.has(b));
+    const codePoints: number[] = [];
+    for (const block of todo) {
+      for (let cp = block * BLOCK; cp < (block + 1) * BLOCK && cp <= 0x10ffff; cp++) {
+        // Surrogate code units never reach the graph as themselves (onnxruntime-node encodes a lone
+        // one as U+FFFD); NUL ends a text for onnxruntime's string handling. The featurizer handles both.
+        if (cp === 0 || (cp >= SURROGATES.first && cp <= SURROGATES.last)) continue;
+        codePoints.push(cp);
+      }
+    }
+    const rows = codePoints.length === 0 ? [] : await this.tokenize(codePoints.map((cp) => String.fromCodePoint(cp).repeat(this.minRun)));
+    codePoints.forEach((cp, i) => {
+      const token = rows[i]?.[0];
+      let kept = SEPARATOR;
+      if (token !== undefined) {
+        const lowered = token.codePointAt(0) as number;
+        if (rows[i]?.length !== 1 || token !== String.fromCodePoint(lowered).repeat(this.minRun)) {
+          throw new Error(`the graph's front end turned U+${cp.toString(16)} x${this.minRun} into ${JSON.stringify(rows[i])}; expected one run of one character`);
+        }
+        kept = lowered;
+      }
+      if (cp < 0x10000 && kept < SPECIAL) this.bmp[cp] = kept;
+      else if (kept !== SEPARATOR) this.wideTable.set(cp, kept);
+    });
+    for (const block of todo) this.asked.add(block);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Manifest } from '@org/classifier-artifact';
+import { attrByteList, attrInt, attrInts, attrString, ELEM, readGraph, type WireNode } from '../model/onnxWire.js';
+import { subgraph } from '../model/subgraph.js';
+import { Vocabulary } from './vocabulary.js';
+
+/** Everything needed to run a model from its term counts, read from the model's own graph. */
+export interface FrontEndPlan {
+  /** The graph from text to its Tokenizer's tokens: what the character table is asked of. */
+  tokenizerModel: Uint8Array;
+  /** The graph from (postCount, termKeys, termCounts) to the label and probabilities. */
+  termCountModel: Uint8Array;
+  vocabulary: Vocabulary;
+  /** The Tokenizer pattern's minimum run of kept characters. */
+  minRun: number;
+  /** The Tokenizer's padding value (left out of its rows). */
+  padValue: string;
+  tensors: NonNullable<Manifest['frontEnd']>;
+}
+
+/**
+ * Plans the term-count path for a model whose manifest declares `frontEnd`, or says why it cannot
+ * (the model then runs whole, from text). Only the shape the trainer writes is accepted: the input,
+ * an optional StringNormalizer without stop words, a Tokenizer whose pattern is one character class
+ * with a minimum repetition and no start/end marks, and a LabelEncoder from tokens to feature ids.
+ */
+export function planFrontEnd(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
+  const tensors = manifest.frontEnd;
+  if (!tensors) return { unsupported: 'the manifest declares no frontEnd' };
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) return { unsupported: 'this machine is big-endian' };
+  const g = readGraph(model);
+  if (!g) return { unsupported: 'the model has no graph' };
+  const producer = (tensor: string): WireNode | undefined => g.nodes.find((n) => n.outputs.includes(tensor));
+
+  const tokenizer = producer(tensors.tokens);
+  if (tokenizer?.op !== 'Tokenizer') return { unsupported: `"${tensors.tokens}" is not a Tokenizer output` };
+  const pattern = attrString(tokenizer, 'tokenexp') ?? '';
+  // One bracketed class (no nested brackets), then {m,} or +: its matches are the maximal runs of at
+  // least m class members, which is what the featurizer counts.
+  const shape = /^\[(?:[^\[\]\\]|\\.)+\](?:\{(\d+),\}|(\+))$/u.exec(pattern);
+  if (!shape) return { unsupported: `Tokenizer pattern ${JSON.stringify(pattern)} is not one character class repeated` };
+  const minRun = shape[2] ? 1 : Number(shape[1]);
+  if (minRun < 1 || (attrInt(tokenizer, 'mark') ?? 0) !== 0 || (attrInt(tokenizer, 'mincharnum') ?? 1) > minRun) {
+    return { unsupported: 'the Tokenizer marks text boundaries or drops short tokens itself' };
+  }
+  const padValue = attrString(tokenizer, 'pad_value') ?? '#';
+  // A probe of one character (charClasses.ts) must be told apart from the padding.
+  if (minRun === 1 && [...padValue].length === 1) return { unsupported: 'the Tokenizer pads with a one-character token' };
+  const tokenizerInput = tokenizer.inputs[0] ?? '';
+  if (tokenizerInput !== manifest.io.input) {
+    const normalizer = producer(tokenizerInput);
+    if (normalizer?.op !== 'StringNormalizer' || normalizer.inputs[0] !== manifest.io.input || normalizer.attributes.has('stopwords')) {
+      return { unsupported: 'the Tokenizer is not fed by the input or a StringNormalizer of it without stop words' };
+    }
+  }
+
+  const encoder = producer(tensors.termIds);
+  if (encoder?.op !== 'LabelEncoder' || encoder.inputs[0] !== tensors.tokens) return { unsupported: `"${tensors.termIds}" is not a LabelEncoder of the tokens` };
+  const keys = attrByteList(encoder, 'keys_strings');
+  const values = attrInts(encoder, 'values_int64s');
+  if (!keys || !values || keys.ranges.length !== 2 * values.length) return { unsupported: 'the LabelEncoder has no string keys with int64 values' };
+  if (values.some((v) => v >= tensors.keyStride)) return { unsupported: 'a feature id is not below the key stride' };
+
+  try {
+    const tokenizerModel = subgraph(g, { outputs: [{ name: tensors.tokens, elemType: ELEM.string, dims: ['N', 'L'] }] });
+    const termCountModel = subgraph(g, {
+      inputs: [
+        { name: tensors.postCount, elemType: ELEM.int64, dims: [1] },
+        { name: tensors.termKeys, elemType: ELEM.int64, dims: ['U'] },
+        { name: tensors.termCounts, elemType: ELEM.int64, dims: ['U'] },
+      ],
+      outputs: [manifest.io.label, manifest.io.probabilities],
+    });
+    const vocabulary = new Vocabulary(keys.attr, keys.ranges, values, attrInt(encoder, 'default_int64') ?? -1);
+    return { tokenizerModel, termCountModel, vocabulary, minRun, padValue, tensors };
+  } catch (error) {
+    return { unsupported: (error as Error).message };
+  }
+}

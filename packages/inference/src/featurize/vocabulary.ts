@@ -1,0 +1,140 @@
+/**
+ * The graph's token -> feature id table (its LabelEncoder's keys and values) as an open-addressing
+ * hash table over UTF-16 code units.
+ *
+ * Hand-written because the lookup is the featurizer's inner loop: a `Map<string, number>` needs a
+ * string per token (a slice, then hashing it again inside the Map), about twice the cost per token of
+ * hashing the characters while they are scanned and comparing them in place, measured on the test
+ * split. The keys are decoded straight from the model's UTF-8 bytes into one code-unit pool, so
+ * building the table for 56,000 keys takes a few milliseconds of the cold start.
+ */
+
+/** FNV-1a over UTF-16 code units; `finish` mixes the high bits down for the power-of-two table. */
+export const HASH_SEED = 0x811c9dc5 | 0;
+export const hashStep = (h: number, unit: number): number => Math.imul(h ^ unit, 0x01000193);
+export const hashFinish = (h: number): number => h ^ (h >>> 15);
+
+export class Vocabulary {
+  /** Pairs [hash, key index + 1] per slot; 0 in the second place marks an empty slot. */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private readonly offsets: Int32Array;
+  private readonly pool: Uint16Array;
+  private readonly values: Int32Array;
+
+  /**
+   * @param bytes the buffer holding the keys' UTF-8 bytes
+   * @param ranges each key's start and end in `bytes`: [start0, end0, start1, end1, ...]
+   * @param values each key's value (feature id or a negative class such as stop word)
+   * @param defaultValue the value of any token that is not a key
+   */
+  constructor(
+    bytes: Uint8Array,
+    ranges: Int32Array,
+    values: readonly number[],
+    readonly defaultValue: number,
+  ) {
+    if (ranges.length !== 2 * values.length) throw new RangeError(`${ranges.length / 2} keys but ${values.length} values`);
+    const K = values.length;
+    let capacity = 2;
+    while (capacity < K * 4) capacity *= 2;
+    this.mask = capacity - 1;
+    this.table = new Int32Array(capacity * 2);
+    this.offsets = new Int32Array(K + 1);
+    let units = 0;
+    for (let k = 0; k < K; k++) units += (ranges[2 * k + 1] as number) - (ranges[2 * k] as number); // UTF-16 never needs more units than UTF-8 bytes
+    const pool = new Uint16Array(units);
+    this.values = Int32Array.from(values);
+    let p = 0;
+    for (let k = 0; k < K; k++) {
+      this.offsets[k] = p;
+      const end = decodeUtf8(bytes, ranges[2 * k] as number, ranges[2 * k + 1] as number, pool, p);
+      if (end < 0) {
+        // Not valid UTF-8: no text a caller can send becomes these bytes, so the key never matches.
+        this.offsets[k] = p;
+        continue;
+      }
+      let h = HASH_SEED;
+      for (let i = p; i < end; i++) h = hashStep(h, pool[i] as number);
+      p = end;
+      this.insert(hashFinish(h), k);
+    }
+    this.offsets[K] = p;
+    this.pool = pool.subarray(0, p);
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  private insert(hash: number, key: number): void {
+    let s = hash & this.mask;
+    while (this.table[2 * s + 1] !== 0) s = (s + 1) & this.mask;
+    this.table[2 * s] = hash;
+    this.table[2 * s + 1] = key + 1;
+  }
+
+  /** The value of the token in `units[0..length)` whose finished hash is `hash`. */
+  lookup(units: Uint16Array, length: number, hash: number): number {
+    const { table, mask, offsets, pool } = this;
+    let s = hash & mask;
+    for (;;) {
+      const k = (table[2 * s + 1] as number) - 1;
+      if (k < 0) return this.defaultValue;
+      if (table[2 * s] === hash) {
+        const o = offsets[k] as number;
+        if ((offsets[k + 1] as number) - o === length) {
+          let j = 0;
+          while (j < length && pool[o + j] === units[j]) j++;
+          if (j === length) return this.values[k] as number;
+        }
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Looks a string up (tests and tools; the featurizer hashes while it scans). */
+  get(token: string): number {
+    const units = new Uint16Array(token.length);
+    let h = HASH_SEED;
+    for (let i = 0; i < token.length; i++) {
+      units[i] = token.charCodeAt(i);
+      h = hashStep(h, units[i] as number);
+    }
+    return this.lookup(units, token.length, hashFinish(h));
+  }
+}
+
+/**
+ * Decodes UTF-8 `bytes[start, end)` into UTF-16 `out` from `at`; returns the end position in `out`,
+ * or -1 for malformed input (TextDecoder would substitute U+FFFD, which would make a wrong key).
+ */
+function decodeUtf8(bytes: Uint8Array, start: number, end: number, out: Uint16Array, at: number): number {
+  let o = at;
+  for (let i = start; i < end; ) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      out[o++] = b;
+      i++;
+      continue;
+    }
+    const extra = b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : 0;
+    if (extra === 0) return -1;
+    let cp = b & (0x3f >> extra);
+    if (i + extra >= end) return -1;
+    for (let j = 1; j <= extra; j++) {
+      const c = bytes[i + j] as number;
+      if ((c & 0xc0) !== 0x80) return -1;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    const min = extra === 1 ? 0x80 : extra === 2 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+    i += extra + 1;
+    if (cp > 0xffff) {
+      cp -= 0x10000;
+      out[o++] = 0xd800 + (cp >> 10);
+      out[o++] = 0xdc00 + (cp & 0x3ff);
+    } else out[o++] = cp;
+  }
+  return o;
+}

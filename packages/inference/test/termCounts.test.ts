@@ -1,0 +1,243 @@
+/**
+ * The term-count path (featurize/): plain requests are tokenised and counted in JavaScript and run the
+ * graph from its term counts. These tests hold it to the graph itself: the counts must equal the
+ * tensors the graph's own front end computes, on every test post and on arbitrary text.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Manifest, sha256Hex, versionFromDigest } from '@org/classifier-artifact';
+import { exportOnnx, FRONT_END, loadNewsgroups } from '@org/classifier-trainer';
+import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CharClasses } from '../src/featurize/charClasses.js';
+import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
+import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
+import { Vocabulary } from '../src/featurize/vocabulary.js';
+import { type LoadedModel, loadModel } from '../src/model/loadModel.js';
+import { ELEM } from '../src/model/onnxWire.js';
+import { subgraph } from '../src/model/subgraph.js';
+import { Predictor } from '../src/predictor/Predictor.js';
+import { ARTICLE_EXAMPLE, tempDir, trainedArtifactDir } from './helpers/artifacts.js';
+
+/** The graph's own term counts for a batch, computed by onnxruntime from text. */
+async function graphCounter(model: Uint8Array) {
+  const session = await ort.InferenceSession.create(
+    subgraph(model, {
+      outputs: [
+        { name: FRONT_END.termKeys, elemType: ELEM.int64, dims: ['U'] },
+        { name: FRONT_END.termCounts, elemType: ELEM.int64, dims: ['U'] },
+        'token_count',
+        'known_token_count',
+      ],
+    }),
+  );
+  const sum = (t: ort.Tensor | undefined) => Number((t?.data as BigInt64Array).reduce((a, b) => a + b, 0n));
+  return {
+    session,
+    count: async (texts: string[]): Promise<TermCounts> => {
+      const out = await session.run({ text: new ort.Tensor('string', texts, [texts.length]) });
+      return {
+        keys: out[FRONT_END.termKeys]?.data as BigInt64Array,
+        counts: out[FRONT_END.termCounts]?.data as BigInt64Array,
+        tokens: sum(out.token_count),
+        known: sum(out.known_token_count),
+      };
+    },
+  };
+}
+
+const plain = (c: TermCounts) => ({ keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known });
+
+/** Text the generators draw from: words of the vocabulary in any case, and characters the two Unicode tables disagree on. */
+const TRICKY = ['Σ', 'ς', 'σ', 'İ', 'ı', 'ǅ', 'ß', 'ẞ', 'Ω', 'K', 'Å', 'ﬃ', 'Ꭰ', 'ꭰ', '𐐀', '𐐨', '𝐀', '😀', '\u0000', '\ud800', '\udc00', '\u0301', '٣', '²', '_', '#', ' ', '\n', '-', "'"];
+const textArbitrary = (words: readonly string[]) =>
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...words).chain((w) => fc.constantFrom(w, w.toUpperCase(), w[0]?.toUpperCase() + w.slice(1))),
+        fc.constantFrom(...TRICKY),
+        fc.string({ unit: 'binary', maxLength: 6 }),
+        fc.string({ unit: 'grapheme', maxLength: 6 }),
+      ),
+      { maxLength: 30 },
+    )
+    .map((parts) => parts.join(''));
+
+describe('Term-count path on the trained artifact', () => {
+  const bytes = () => readFileSync(join(trainedArtifactDir(), 'model.onnx'));
+  let loaded: Promise<LoadedModel> | undefined;
+  const model = () => (loaded ??= loadModel({ modelUri: join(trainedArtifactDir(), 'model.onnx') }));
+  afterAll(async () => (await loaded?.catch(() => undefined))?.release());
+
+  it('is used: the manifest declares the front end and the plain session takes term counts', async () => {
+    const m = await model();
+    expect(m.manifest.frontEnd).toMatchObject({ ...FRONT_END, keyStride: m.manifest.featurizer?.vocabularySize });
+    expect(m.frontEndUnsupported).toBeUndefined();
+    expect(m.termCounts).toBeDefined();
+    expect([...m.session.inputNames].sort()).toEqual([FRONT_END.postCount, FRONT_END.termCounts, FRONT_END.termKeys].sort());
+  });
+
+  it('counts every test post exactly as the graph does, and predicts exactly as the whole graph', async () => {
+    const m = await model();
+    const graph = await graphCounter(bytes());
+    const whole = await m.textSession(); // created on first use: the graph from text, without explanations
+    const featurizer = m.termCounts?.featurizer as Featurizer;
+    const predictor = new Predictor(m);
+    const { test } = await loadNewsgroups();
+    let posts = 0;
+    for (let i = 0; i < test.texts.length; i += 64) {
+      const batch = test.texts.slice(i, i + 64);
+      expect(plain(await featurizer.featurize(batch))).toEqual(plain(await graph.count(batch)));
+      const ours = await predictor.predict(batch);
+      const theirs = await whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']);
+      expect(ours.predictions.map((p) => p.label)).toEqual(theirs.label?.data);
+      const probs = theirs.probabilities?.data as Float32Array;
+      const C = m.manifest.labels.length;
+      batch.forEach((_, n) => expect(ours.predictions[n]?.probability).toBe(Math.max(...probs.subarray(n * C, (n + 1) * C))));
+      posts += batch.length;
+    }
+    expect(posts).toBe(7532);
+    await graph.session.release();
+  });
+
+  it('counts arbitrary text exactly as the graph does (property: Unicode case and classes, NUL, lone surrogates)', async () => {
+    const m = await model();
+    const graph = await graphCounter(bytes());
+    const featurizer = m.termCounts?.featurizer as Featurizer;
+    const words = ['nasa', 'space', 'the', 'orbit', 'für', 'ßtraße', 'hockey', 'μm', 'clipper'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(textArbitrary(words), { minLength: 1, maxLength: 5 }), async (texts) => {
+        expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
+      }),
+      { numRuns: 300 },
+    );
+    await graph.session.release();
+  });
+
+  it('reports the out-of-vocabulary rate from its own counts', async () => {
+    const { oovRate } = await new Predictor(await model()).predict(['nasa orbit zzqxunknown', ARTICLE_EXAMPLE]);
+    const graph = await graphCounter(bytes());
+    const c = await graph.count(['nasa orbit zzqxunknown', ARTICLE_EXAMPLE]);
+    expect(oovRate).toBeCloseTo(1 - c.known / c.tokens, 12);
+    expect(oovRate).toBeGreaterThan(0);
+    await graph.session.release();
+  });
+
+  it('falls back to the whole graph, once and with a warning, if the featurizer fails', async () => {
+    const m = await model();
+    const failing = new CharClasses(() => Promise.reject(new Error('probe failed')), 2);
+    const warnings: string[] = [];
+    const predictor = new Predictor(
+      { ...m, termCounts: { featurizer: new Featurizer(failing, (m.termCounts as NonNullable<LoadedModel['termCounts']>).featurizer.vocabulary, m.manifest.frontEnd?.keyStride as number), tensors: m.manifest.frontEnd as NonNullable<Manifest['frontEnd']> } },
+      { warn: (message) => warnings.push(message) },
+    );
+    const texts = [ARTICLE_EXAMPLE, 'the NASA orbiter'];
+    const expected = await new Predictor(m).predict(texts);
+    expect(await predictor.predict(texts)).toEqual(expected);
+    expect(await predictor.predict(texts)).toEqual(expected);
+    expect(warnings).toEqual(['the term-count path failed; predictions run the whole graph from now on']);
+  });
+});
+
+/** A small linear model exported by the trainer, vocabulary outside ASCII included. */
+async function smallArtifact(options: { tokenPattern?: string; frontEnd?: boolean } = {}) {
+  const terms = ['naïve', 'σας', 'straße', 'ǆǆ', '𐐨𐐨', 'ii', 'ok', 'rocket', 'ſt'];
+  const labels = ['a', 'b'];
+  const bytes = exportOnnx({
+    labels,
+    terms,
+    idf: Float32Array.from(terms, (_, i) => 1 + i / 10),
+    coef: Float32Array.from({ length: terms.length * 2 }, (_, i) => (i % 3) - 1 + i / 17),
+    intercept: Float32Array.from([0.1, -0.1]),
+    lowercase: true,
+    tokenPattern: options.tokenPattern ?? '[\\p{L}\\p{N}_]{2,}',
+    sublinearTf: true,
+    stopWords: ['the', 'and'],
+  });
+  const sha256 = sha256Hex(bytes);
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    name: 'small',
+    version: versionFromDigest(sha256),
+    sha256,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    producer: { name: 'test', version: '0' },
+    labels,
+    io: { input: 'text', label: 'label', probabilities: 'probabilities' },
+    ...(options.frontEnd === false ? {} : { frontEnd: { ...FRONT_END, keyStride: terms.length } }),
+  };
+  const dir = await tempDir('small-');
+  await writeFile(join(dir.path, 'model.onnx'), bytes);
+  await writeFile(join(dir.path, 'manifest.json'), JSON.stringify(manifest));
+  return { bytes, manifest, terms, dir };
+}
+
+describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
+  it('finds non-ASCII and astral keys and counts like the graph on arbitrary text', async () => {
+    const { bytes, manifest, terms, dir } = await smallArtifact();
+    const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+    expect(m.termCounts).toBeDefined();
+    const featurizer = m.termCounts?.featurizer as Featurizer;
+    terms.forEach((t, i) => expect(featurizer.vocabulary.get(t)).toBe(i));
+    expect(featurizer.vocabulary.get('the')).toBe(-2); // stop word
+    expect(featurizer.vocabulary.get('nope')).toBe(-1);
+    const graph = await graphCounter(bytes);
+    // 'NAÏVE' lowers to a key; 'İİ' lowers to 'ii' in the graph (C library), not to 'i̇i̇' (JavaScript).
+    const fixed = ['NAÏVE naïve ΣΑΣ σας STRASSE Straße ǄǄ 𐐀𐐀 İİ ſt', 'the and ok OK'];
+    expect(plain(await featurizer.featurize(fixed))).toEqual(plain(await graph.count(fixed)));
+    expect((await featurizer.featurize(fixed)).known).toBeGreaterThanOrEqual(7);
+    await fc.assert(
+      fc.asyncProperty(fc.array(textArbitrary([...terms, 'the']), { minLength: 1, maxLength: 4 }), async (texts) => {
+        expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
+      }),
+      { numRuns: 200 },
+    );
+    const expected = await (await m.textSession()).run({ text: new ort.Tensor('string', fixed, [2]) }, ['label', 'probabilities']);
+    const ours = await new Predictor(m).predict(fixed);
+    expect(ours.predictions.map((p) => p.label)).toEqual(expected.label?.data);
+    expect(manifest.frontEnd?.keyStride).toBe(terms.length);
+    await Promise.all([m.release(), graph.session.release(), dir.remove()]);
+  });
+
+  it('runs whole from text, saying why, when the front end is not one the featurizer can mirror', async () => {
+    const { manifest, bytes, dir } = await smallArtifact({ tokenPattern: '(?:ok|rocket)+' });
+    expect(planFrontEnd(bytes, manifest)).toEqual({ unsupported: 'Tokenizer pattern "(?:ok|rocket)+" is not one character class repeated' });
+    const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+    expect(m.termCounts).toBeUndefined();
+    expect(m.frontEndUnsupported).toMatch(/not one character class/);
+    expect(m.session.inputNames).toEqual(['text']);
+    expect((await new Predictor(m).predict(['okrocket ok'])).predictions).toHaveLength(1);
+    await Promise.all([m.release(), dir.remove()]);
+  });
+
+  it('runs whole from text when the manifest declares no front end', async () => {
+    const { dir } = await smallArtifact({ frontEnd: false });
+    const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+    expect(m.termCounts).toBeUndefined();
+    expect(m.frontEndUnsupported).toBeUndefined();
+    await Promise.all([m.release(), dir.remove()]);
+  });
+});
+
+describe('Vocabulary', () => {
+  it('never matches a key that is not valid UTF-8, and matches the others', () => {
+    const keys = [Uint8Array.of(0x61, 0x62), Uint8Array.of(0xc3, 0x28), Uint8Array.of(0xe2, 0x82), Uint8Array.of(0xed, 0xa0, 0x80), new TextEncoder().encode('日本')];
+    const bytes = new Uint8Array(keys.reduce((a, k) => a + k.length, 0));
+    const ranges = new Int32Array(keys.length * 2);
+    let pos = 0;
+    keys.forEach((k, i) => {
+      bytes.set(k, pos);
+      ranges[2 * i] = pos;
+      pos += k.length;
+      ranges[2 * i + 1] = pos;
+    });
+    const v = new Vocabulary(bytes, ranges, [0, 1, 2, 3, 4], -1);
+    expect(v.get('ab')).toBe(0);
+    expect(v.get('日本')).toBe(4);
+    expect(v.get('\ufffd(')).toBe(-1);
+    expect(v.get('\ud800')).toBe(-1);
+    expect(v.get('')).toBe(-1);
+  });
+});
