@@ -127,7 +127,7 @@ export class Featurizer {
         }
         if (len - extra < minRun) continue;
 
-        const f = vocabulary.lookup(units, len, hashFinish(h));
+        const f = vocabulary.lookup(units, 0, len, hashFinish(h));
         if (f >= -1) tokens++;
         if (f >= 0) {
           known++;
