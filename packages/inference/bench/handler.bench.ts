@@ -7,7 +7,7 @@
  * size; the cost of logging + EMF and of the session option choices; and, where python3-sklearn is
  * installed, the article's Python handler in the same run (ratios, since absolute times drift here).
  *
- * Env: CLASSIFIER_ARTIFACT_DIR (default: the trainer's artifacts), BENCH_SINGLE (2000), BENCH_SUSTAINED
+ * Env: CLASSIFIER_ARTIFACT_DIR (default: the trainer's artifacts), BENCH_SINGLE (2000), BENCH_WARMUP (500), BENCH_SUSTAINED
  * (10000), BENCH_PYTHON (path of a python3 with scikit-learn; default /usr/bin/python3), BENCH_QUICK=1.
  */
 import { execFile, fork } from 'node:child_process';
@@ -103,6 +103,41 @@ async function pythonBaseline(): Promise<{ init_ms: number; p50_ms: number; p99_
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
 }
 
+/**
+ * Where a request's time goes on the term-count path, in this process on the source modules: the
+ * featurizer (tokenise + count in JavaScript) and the onnxruntime run of the graph from its term
+ * counts, for one post and for batches of 64.
+ */
+async function breakdown(modelUri: string, posts: readonly string[]): Promise<string> {
+  const { loadModel, termCountFeeds } = await import('../src/model/loadModel.js');
+  const model = await loadModel({ modelUri });
+  const path = model.termCounts;
+  if (!path) {
+    await model.release();
+    return `term-count path not used: ${model.frontEndUnsupported ?? 'the manifest declares no frontEnd'}`;
+  }
+  const fetches = [model.manifest.io.label, model.manifest.io.probabilities];
+  const measure = async (batch: readonly string[], into: { featurize: number[]; run: number[] }) => {
+    let t = performance.now();
+    const counts = await path.featurizer.featurize(batch);
+    into.featurize.push(performance.now() - t);
+    t = performance.now();
+    await model.session.run(termCountFeeds(counts, batch.length, path.tensors), fetches);
+    into.run.push(performance.now() - t);
+  };
+  const single = { featurize: [] as number[], run: [] as number[] };
+  const batch = { featurize: [] as number[], run: [] as number[] };
+  for (let i = 0; i < 500; i++) await measure([posts[posts.length - 1 - i] as string], { featurize: [], run: [] });
+  for (let i = 0; i < Math.min(posts.length, 2000); i++) await measure([posts[i] as string], single);
+  for (let i = 0; i + 64 <= Math.min(posts.length, 64 * 40); i += 64) await measure(posts.slice(i, i + 64), batch);
+  await model.release();
+  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
+  return [
+    `  one post: featurize p50 ${f(q(single.featurize, 0.5))} / p99 ${f(q(single.featurize, 0.99))} ms, graph run p50 ${f(q(single.run, 0.5))} / p99 ${f(q(single.run, 0.99))} ms`,
+    `  batch of 64: featurize median ${f(q(batch.featurize, 0.5), 2)} ms, graph run median ${f(q(batch.run, 0.5), 2)} ms`,
+  ].join('\n');
+}
+
 /** Per-request cost of the access log line + EMF documents, written synchronously to /dev/null (as stdout to a pipe is). */
 function observabilityCostUs(): number {
   const fd = openSync('/dev/null', 'w');
@@ -159,6 +194,7 @@ async function main(): Promise<void> {
   const threads2 = await probe(built.dir, postsFile, 'latency', { ...base, ORT_INTRA_OP_THREADS: '2', BENCH_SUSTAINED: '0', BENCH_SINGLE: quick ? '500' : '2000' });
   const arena = await probe(built.dir, postsFile, 'latency', { ...base, ORT_CPU_MEM_ARENA: 'true', BENCH_SUSTAINED: quick ? '1000' : '10000', BENCH_SINGLE: quick ? '500' : '2000' });
 
+  const phases = await breakdown(modelUri, posts);
   const py = await pythonBaseline();
   const pyRef = typeof py === 'string' ? undefined : { p50: py.p50_ms, p99: py.p99_ms, batch64: py.batch64_ms, init: py.init_ms };
 
@@ -171,6 +207,7 @@ async function main(): Promise<void> {
     `handler, rich form (topK 3, explain 10): p50 ${f(main.richP50)} ms, p99 ${f(main.richP99)} ms`,
     `RSS: after init ${f(main.rssInit / MB, 1)} MB (fresh-process median ${f(rssInit, 1)} MB), after ${main.sustained} requests ${f((main.rssAfter ?? 0) / MB, 1)} MB; target < 200 MB (the bench's own copy of the ${posts.length} test posts accounts for ${f(((main.rssPosts ?? main.rssInit) - main.rssInit) / MB, 1)} MB of it)`,
     `sustained: ${f(main.sustainedRps, 0)} requests/s in-process`,
+    `where the time goes (term-count path, in-process on the source modules):\n${phases}`,
     `cost of the request log line + EMF per request: ${f(observabilityCostUs(), 2)} us measured directly; whole handler with logs and metrics off (another process, so noisy): p50 ${f(quiet.p50)} ms, p99 ${f(quiet.p99)} ms`,
     `session options: 2 intra-op threads p50 ${f(threads2.p50)} / p99 ${f(threads2.p99)} ms / batch64 ${f(threads2.batch64, 2)} ms; CPU arena on p50 ${f(arena.p50)} / p99 ${f(arena.p99)} ms, RSS after ${arena.sustained} requests ${f((arena.rssAfter ?? 0) / MB, 1)} MB`,
   ];

@@ -49,28 +49,44 @@ export class Vocabulary {
     // UTF-16 never needs more units than UTF-8 bytes; 3 header units per entry.
     for (let k = 0; k < K; k++) units += (ranges[2 * k + 1] as number) - (ranges[2 * k] as number) + 3;
     const entries = new Uint16Array(units);
+    const table = this.table;
+    const mask = this.mask;
+    // One flat loop, ASCII decoded and hashed in the same pass: this runs once per cold start, before
+    // V8 has optimised anything, so work per byte is what the init budget pays for.
     let p = 0;
     for (let k = 0; k < K; k++) {
-      const end = decodeUtf8(bytes, ranges[2 * k] as number, ranges[2 * k + 1] as number, entries, p + 3);
-      // Not valid UTF-8: no text a caller can send becomes these bytes, so the key never matches.
-      if (end < 0 || end - p - 3 > 0xffff) continue;
+      const from = ranges[2 * k] as number;
+      const to = ranges[2 * k + 1] as number;
+      let o = p + 3;
+      let h = HASH_SEED;
+      let i = from;
+      for (; i < to; i++) {
+        const b = bytes[i] as number;
+        if (b >= 0x80) break;
+        entries[o++] = b;
+        h = Math.imul(h ^ b, 0x01000193);
+      }
+      if (i < to) {
+        // Not ASCII: decode the whole key properly, then hash its code units.
+        o = decodeUtf8(bytes, from, to, entries, p + 3);
+        // Not valid UTF-8: no text a caller can send becomes these bytes, so the key never matches.
+        if (o < 0) continue;
+        h = HASH_SEED;
+        for (let j = p + 3; j < o; j++) h = hashStep(h, entries[j] as number);
+      }
+      if (o - p - 3 > 0xffff) continue;
       const value = values[k] as number;
-      entries[p] = end - p - 3;
+      entries[p] = o - p - 3;
       entries[p + 1] = value & 0xffff;
       entries[p + 2] = (value >>> 16) & 0xffff;
-      let h = HASH_SEED;
-      for (let i = p + 3; i < end; i++) h = hashStep(h, entries[i] as number);
-      this.insert(hashFinish(h), p);
-      p = end;
+      h = hashFinish(h);
+      let slot = h & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = h;
+      table[2 * slot + 1] = p + 1;
+      p = o;
     }
     this.entries = entries.subarray(0, p);
-  }
-
-  private insert(hash: number, entry: number): void {
-    let s = hash & this.mask;
-    while (this.table[2 * s + 1] !== 0) s = (s + 1) & this.mask;
-    this.table[2 * s] = hash;
-    this.table[2 * s + 1] = entry + 1;
   }
 
   /** The value of the token in `units[start, start + length)` whose finished hash is `hash`. */
