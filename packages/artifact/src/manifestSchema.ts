@@ -89,8 +89,20 @@ export const manifestSchema = z.object({
     .object({
       /** The Tokenizer's output, [N, L] strings. */
       tokens: z.string(),
-      /** The LabelEncoder output mapping each token to a feature id (-1 unknown, -2 stop word, -3 padding). */
+      /**
+       * The LabelEncoder of the tokens: a feature id per token (-1 unknown, -2 stop word, -3 padding);
+       * with `bigrams`, a word id instead (its default W for an unknown word, W + 1 for padding).
+       */
       termIds: z.string(),
+      /** Present for 1-2 gram graphs. */
+      bigrams: z
+        .object({
+          /** int64 [W + 2] initializer: a word id's unigram feature (-1 none, -3 padding). */
+          unigramOfWord: z.string(),
+          /** The LabelEncoder output mapping first * (W + 2) + second (word ids) to a bigram feature, -1 none. */
+          bigramIds: z.string(),
+        })
+        .optional(),
       /** int64 [1]: the number of posts. */
       postCount: z.string(),
       /** int64 [U]: post * keyStride + feature, ascending, one per distinct (post, feature). */

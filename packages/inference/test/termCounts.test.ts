@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Manifest, sha256Hex, versionFromDigest } from '@org/classifier-artifact';
-import { exportOnnx, FRONT_END, loadNewsgroups } from '@org/classifier-trainer';
+import { exportOnnx, FRONT_END, FRONT_END_BIGRAMS, type LinearTextModel, loadNewsgroups, TfidfVectorizer } from '@org/classifier-trainer';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,13 @@ async function graphCounter(model: Uint8Array) {
     },
   };
 }
+
+/** The manifest's frontEnd the trainer writes for a model of `terms` features. */
+const frontEndOf = (terms: number, bigrams: boolean): NonNullable<Manifest['frontEnd']> => ({
+  ...FRONT_END,
+  keyStride: terms,
+  ...(bigrams ? { termIds: FRONT_END_BIGRAMS.wordIds, bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds } } : {}),
+});
 
 const plain = (c: TermCounts) => ({ keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known });
 
@@ -141,21 +148,29 @@ describe('Term-count path on the trained artifact', () => {
   });
 });
 
-/** A small linear model exported by the trainer, vocabulary outside ASCII included. */
-async function smallArtifact(options: { tokenPattern?: string; frontEnd?: boolean } = {}) {
-  const terms = ['naïve', 'σας', 'straße', 'ǆǆ', '𐐨𐐨', 'ii', 'ok', 'rocket', 'ſt'];
-  const labels = ['a', 'b'];
-  const bytes = exportOnnx({
-    labels,
+const UNIGRAMS = ['naïve', 'σας', 'straße', 'ǆǆ', '𐐨𐐨', 'ii', 'ok', 'rocket', 'ſt'];
+const BIGRAMS = ['rocket', 'launch', 'rocket launch', 'naïve σας', 'σας naïve', '𐐨𐐨 ok', 'ok ok', 'ii', 'the', 'the rocket'];
+
+/** The trainer's graph for given terms, with arbitrary but fixed weights (the featurizer does not depend on them). */
+function linearModel(terms: readonly string[], options: { tokenPattern?: string; stopWords?: readonly string[] } = {}): LinearTextModel {
+  return {
+    labels: ['a', 'b'],
     terms,
-    idf: Float32Array.from(terms, (_, i) => 1 + i / 10),
-    coef: Float32Array.from({ length: terms.length * 2 }, (_, i) => (i % 3) - 1 + i / 17),
+    idf: Float32Array.from(terms, (_, i) => 1 + (i % 10) / 10),
+    coef: Float32Array.from({ length: terms.length * 2 }, (_, i) => (i % 3) - 1 + (i % 17) / 17),
     intercept: Float32Array.from([0.1, -0.1]),
     lowercase: true,
     tokenPattern: options.tokenPattern ?? '[\\p{L}\\p{N}_]{2,}',
     sublinearTf: true,
-    stopWords: ['the', 'and'],
-  });
+    ...(options.stopWords ? { stopWords: options.stopWords } : {}),
+  };
+}
+
+/** A small linear model exported by the trainer, vocabulary outside ASCII included. */
+async function smallArtifact(options: { tokenPattern?: string; frontEnd?: boolean; bigrams?: boolean } = {}) {
+  const terms = options.bigrams ? BIGRAMS : UNIGRAMS;
+  const labels = ['a', 'b'];
+  const bytes = exportOnnx(linearModel(terms, { ...options, ...(options.bigrams ? {} : { stopWords: ['the', 'and'] }) }));
   const sha256 = sha256Hex(bytes);
   const manifest: Manifest = {
     schemaVersion: 1,
@@ -166,7 +181,7 @@ async function smallArtifact(options: { tokenPattern?: string; frontEnd?: boolea
     producer: { name: 'test', version: '0' },
     labels,
     io: { input: 'text', label: 'label', probabilities: 'probabilities' },
-    ...(options.frontEnd === false ? {} : { frontEnd: { ...FRONT_END, keyStride: terms.length } }),
+    ...(options.frontEnd === false ? {} : { frontEnd: frontEndOf(terms.length, options.bigrams === true) }),
   };
   const dir = await tempDir('small-');
   await writeFile(join(dir.path, 'model.onnx'), bytes);
@@ -241,3 +256,79 @@ describe('Vocabulary', () => {
     expect(v.get('')).toBe(-1);
   });
 });
+
+describe('Term-count path on a 1-2 gram model', () => {
+  it('counts unigrams and bigrams of adjacent tokens like the graph, on fixed and arbitrary text', async () => {
+    const { bytes, dir } = await smallArtifact({ bigrams: true });
+    const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+    expect(m.frontEndUnsupported).toBeUndefined();
+    const featurizer = m.termCounts?.featurizer as Featurizer;
+    expect(featurizer.bigrams?.pairs.size).toBe(BIGRAMS.filter((t) => t.includes(' ')).length);
+    const graph = await graphCounter(bytes);
+    const fixed = ['Rocket LAUNCH rocket launch! naïve σας naïve', 'ok ok ok', '𐐀𐐀 OK\u0000rocket launch', 'the rocket', 'launch'];
+    const ours = await featurizer.featurize(fixed);
+    expect(plain(ours)).toEqual(plain(await graph.count(fixed)));
+    // 'rocket launch' twice in the first post: its key (post 0, feature 2) counts 2.
+    expect(Array.from(ours.keys).indexOf(2n)).toBeGreaterThanOrEqual(0);
+    expect(ours.counts[Array.from(ours.keys).indexOf(2n)]).toBe(2n);
+    await fc.assert(
+      fc.asyncProperty(fc.array(textArbitrary(BIGRAMS.filter((t) => !t.includes(' '))), { minLength: 1, maxLength: 4 }), async (texts) => {
+        expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
+      }),
+      { numRuns: 200 },
+    );
+    await Promise.all([m.release(), graph.session.release(), dir.remove()]);
+  });
+
+  it('counts every test post like the graph of a 1-2 gram vocabulary fitted on train posts, and predicts the same', async () => {
+    const { train, test } = await loadNewsgroups();
+    const { vectorizer } = TfidfVectorizer.fit(train.texts.slice(0, 2000), {
+      lowercase: true,
+      stopWords: null,
+      ngramRange: [1, 2],
+      minDf: 2,
+      maxDf: 1,
+      maxFeatures: 30_000,
+      sublinearTf: true,
+      smoothIdf: true,
+      idfPower: 1,
+    });
+    expect(vectorizer.terms.some((t) => t.includes(' '))).toBe(true);
+    const bytes = exportOnnx(linearModel(vectorizer.terms, { tokenPattern: vectorizer.params().tokenPattern }));
+    const plan = planFrontEnd(bytes, { ...smallManifest(bytes, ['a', 'b']), frontEnd: frontEndOf(vectorizer.terms.length, true) });
+    if ('unsupported' in plan) throw new Error(plan.unsupported);
+    const [tokenizer, termCount] = await Promise.all([ort.InferenceSession.create(plan.tokenizerModel), ort.InferenceSession.create(plan.termCountModel)]);
+    const { graphTokenizer } = await import('../src/featurize/graphTokenizer.js');
+    const classes = new CharClasses(graphTokenizer(tokenizer, 'text', FRONT_END.tokens, plan.padValue), plan.minRun);
+    const featurizer = new Featurizer(classes, plan.vocabulary, vectorizer.terms.length, plan.bigrams);
+    const graph = await graphCounter(bytes);
+    const whole = await ort.InferenceSession.create(bytes);
+    for (let i = 0; i < test.texts.length; i += 128) {
+      const batch = test.texts.slice(i, i + 128);
+      const counts = await featurizer.featurize(batch);
+      expect(plain(counts)).toEqual(plain(await graph.count(batch)));
+      const { termCountFeeds } = await import('../src/model/loadModel.js');
+      const [a, b] = await Promise.all([
+        termCount.run(termCountFeeds(counts, batch.length, frontEndOf(vectorizer.terms.length, true)), ['label', 'probabilities']),
+        whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']),
+      ]);
+      expect(a.label?.data).toEqual(b.label?.data);
+      expect(Array.from(a.probabilities?.data as Float32Array)).toEqual(Array.from(b.probabilities?.data as Float32Array));
+    }
+    await Promise.all([tokenizer.release(), termCount.release(), graph.session.release(), whole.release()]);
+  }, 120_000);
+});
+
+function smallManifest(bytes: Uint8Array, labels: string[]): Manifest {
+  const sha256 = sha256Hex(bytes);
+  return {
+    schemaVersion: 1,
+    name: 'small',
+    version: versionFromDigest(sha256),
+    sha256,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    producer: { name: 'test', version: '0' },
+    labels,
+    io: { input: 'text', label: 'label', probabilities: 'probabilities' },
+  };
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { FRONT_END, loadNewsgroups, train, trainConfigSchema } from '../src/index.js';
+import { FRONT_END, FRONT_END_BIGRAMS, loadNewsgroups, train, trainConfigSchema } from '../src/index.js';
 import { makeArchive, tinyCorpus } from './helpers/fixtures.js';
 
 /** Names every node of the exported graph produces. */
@@ -23,11 +23,20 @@ describe('the front end a server may mirror (manifest frontEnd)', () => {
     for (const name of Object.values(FRONT_END)) expect(produced.has(name)).toBe(true);
   });
 
-  it('is not declared for a bigram model (its tokens map to words, not to features)', async () => {
+  it('is declared for a 1-2 gram model with its word ids and bigram tables, naming tensors the graph has', async () => {
     const data = await loadNewsgroups({ archive: await makeArchive(tinyCorpus()) });
     const out = await mkdtemp(join(tmpdir(), 'front-end-'));
     const config = trainConfigSchema.parse({ name: 'bi', featurizer: { ngramRange: [1, 2] }, model: { C: [10], maxIter: 30 } });
     const { manifest } = await train({ config, outDir: out, data });
-    expect(manifest.frontEnd).toBeUndefined();
+    expect(manifest.frontEnd).toEqual({
+      ...FRONT_END,
+      termIds: FRONT_END_BIGRAMS.wordIds,
+      bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds },
+      keyStride: manifest.featurizer?.vocabularySize,
+    });
+    const produced = await producedTensors(out);
+    for (const name of [FRONT_END.tokens, FRONT_END.postCount, FRONT_END.termKeys, FRONT_END.termCounts, FRONT_END_BIGRAMS.wordIds, FRONT_END_BIGRAMS.bigramIds]) {
+      expect(produced.has(name)).toBe(true);
+    }
   });
 });

@@ -1,5 +1,13 @@
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
+import type { PairTable } from './pairTable.js';
 import { HASH_SEED, hashFinish, hashStep, type Vocabulary } from './vocabulary.js';
+
+/** A 1-2 gram graph's tables: the vocabulary then gives word ids, and these give the features. */
+export interface BigramTables {
+  /** A word id's unigram feature (-1 none, -3 padding), W + 2 entries. */
+  unigramOfWord: Int32Array;
+  pairs: PairTable;
+}
 
 /** A batch as the graph's term-count tensors take it, plus the token counts for the OOV metric. */
 export interface TermCounts {
@@ -42,6 +50,7 @@ export class Featurizer {
     readonly vocabulary: Vocabulary,
     /** The graph's key stride: keys are post * keyStride + feature. */
     readonly keyStride: number,
+    readonly bigrams?: BigramTables,
   ) {
     this.perFeature = new Int32Array(keyStride);
   }
@@ -62,6 +71,8 @@ export class Featurizer {
     const vocabulary = this.vocabulary;
     const perFeature = this.perFeature;
     const stride = this.keyStride;
+    const unigramOfWord = this.bigrams?.unigramOfWord;
+    const pairs = this.bigrams?.pairs;
     let missing: Set<number> | undefined;
     let u = 0;
     let tokens = 0;
@@ -76,6 +87,8 @@ export class Featurizer {
       let touched = this.touched;
       let distinct = 0;
       let ended = false;
+      // The previous token's word id (1-2 gram graphs): adjacent tokens of one text form a bigram.
+      let previous = -1;
       let i = 0;
       while (i < L && !ended) {
         let c = bmp[text.charCodeAt(i)] as number;
@@ -127,19 +140,29 @@ export class Featurizer {
         }
         if (len - extra < minRun) continue;
 
-        const f = vocabulary.lookup(units, 0, len, hashFinish(h));
+        const id = vocabulary.lookup(units, 0, len, hashFinish(h));
+        // The unigram feature (or -1 unknown, -2 stop word, -3 padding), and a bigram feature or -1.
+        let f = id;
+        let bigram = -1;
+        if (unigramOfWord !== undefined && pairs !== undefined) {
+          f = unigramOfWord[id] as number;
+          if (previous >= 0) bigram = pairs.get(previous, id);
+          previous = id;
+        }
         if (f >= -1) tokens++;
-        if (f >= 0) {
-          known++;
-          const seen = perFeature[f] as number;
-          perFeature[f] = seen + 1;
+        if (f >= 0) known++;
+        for (let q = 0; q < 2; q++) {
+          const feature = q === 0 ? f : bigram;
+          if (feature < 0) continue;
+          const seen = perFeature[feature] as number;
+          perFeature[feature] = seen + 1;
           if (seen === 0) {
             if (distinct === touched.length) {
               const grown = new Int32Array(distinct * 2);
               grown.set(touched);
               this.touched = touched = grown;
             }
-            touched[distinct++] = f;
+            touched[distinct++] = feature;
           }
         }
       }

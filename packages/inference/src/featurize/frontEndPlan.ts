@@ -1,6 +1,8 @@
 import type { Manifest } from '@org/classifier-artifact';
-import { attrByteList, attrInt, attrInts, attrString, ELEM, readGraph, type WireNode } from '../model/onnxWire.js';
+import { attrByteList, attrInt, attrInts, attrString, ELEM, int64Initializer, readGraph, type WireGraph, type WireNode } from '../model/onnxWire.js';
 import { subgraph } from '../model/subgraph.js';
+import type { BigramTables } from './Featurizer.js';
+import { PairTable } from './pairTable.js';
 import { Vocabulary } from './vocabulary.js';
 
 /** Everything needed to run a model from its term counts, read from the model's own graph. */
@@ -10,6 +12,8 @@ export interface FrontEndPlan {
   /** The graph from (postCount, termKeys, termCounts) to the label and probabilities. */
   termCountModel: Uint8Array;
   vocabulary: Vocabulary;
+  /** 1-2 gram graphs: the vocabulary gives word ids, these give the features. */
+  bigrams?: BigramTables;
   /** The Tokenizer pattern's minimum run of kept characters. */
   minRun: number;
   /** The Tokenizer's padding value (left out of its rows). */
@@ -58,7 +62,11 @@ export function planFrontEnd(model: Uint8Array, manifest: Manifest): FrontEndPla
   const keys = attrByteList(encoder, 'keys_strings');
   const values = attrInts(encoder, 'values_int64s');
   if (!keys || !values || keys.ranges.length !== 2 * values.length) return { unsupported: 'the LabelEncoder has no string keys with int64 values' };
-  if (values.some((v) => v >= tensors.keyStride)) return { unsupported: 'a feature id is not below the key stride' };
+  const defaultValue = attrInt(encoder, 'default_int64') ?? -1;
+  let bigrams: BigramTables | { unsupported: string } | undefined;
+  if (tensors.bigrams) bigrams = bigramTables(g, tensors as Required<typeof tensors>, defaultValue, producer);
+  else if (values.some((v) => v >= tensors.keyStride)) return { unsupported: 'a feature id is not below the key stride' };
+  if (bigrams && 'unsupported' in bigrams) return bigrams;
 
   try {
     const tokenizerModel = subgraph(g, { outputs: [{ name: tensors.tokens, elemType: ELEM.string, dims: ['N', 'L'] }] });
@@ -70,9 +78,44 @@ export function planFrontEnd(model: Uint8Array, manifest: Manifest): FrontEndPla
       ],
       outputs: [manifest.io.label, manifest.io.probabilities],
     });
-    const vocabulary = new Vocabulary(keys.attr, keys.ranges, values, attrInt(encoder, 'default_int64') ?? -1);
-    return { tokenizerModel, termCountModel, vocabulary, minRun, padValue, tensors };
+    const vocabulary = new Vocabulary(keys.attr, keys.ranges, values, defaultValue);
+    return { tokenizerModel, termCountModel, vocabulary, ...(bigrams ? { bigrams } : {}), minRun, padValue, tensors };
   } catch (error) {
     return { unsupported: (error as Error).message };
   }
+}
+
+/**
+ * The word -> unigram table and the bigram table of a 1-2 gram graph, after checking that the bigram
+ * LabelEncoder really reads first * (W + 2) + second of adjacent word ids (W: the word encoder's
+ * default, the unknown word), which is what the featurizer computes.
+ */
+function bigramTables(
+  g: WireGraph,
+  tensors: Required<NonNullable<Manifest['frontEnd']>>,
+  unknownWord: number,
+  producer: (tensor: string) => WireNode | undefined,
+): BigramTables | { unsupported: string } {
+  const stride = unknownWord + 2;
+  const unigramOfWord = int64Initializer(g, tensors.bigrams.unigramOfWord);
+  if (!unigramOfWord || unigramOfWord.length !== stride || unigramOfWord.some((f) => f >= tensors.keyStride)) {
+    return { unsupported: `"${tensors.bigrams.unigramOfWord}" is not an int64 table of W + 2 = ${stride} features` };
+  }
+  const encoder = producer(tensors.bigrams.bigramIds);
+  const add = encoder?.op === 'LabelEncoder' ? producer(encoder.inputs[0] ?? '') : undefined;
+  const mul = add?.op === 'Add' ? producer(add.inputs[0] ?? '') : undefined;
+  const slice = (name: string | undefined, start: number) => {
+    const n = producer(name ?? '');
+    return n?.op === 'Slice' && n.inputs[0] === tensors.termIds && int64Initializer(g, n.inputs[1] ?? '')?.[0] === start;
+  };
+  const multiplier = int64Initializer(g, mul?.inputs[1] ?? '');
+  if (!encoder || mul?.op !== 'Mul' || multiplier?.[0] !== stride || !slice(mul.inputs[0], 0) || !slice(add?.inputs[1], 1)) {
+    return { unsupported: `"${tensors.bigrams.bigramIds}" is not a LabelEncoder of first * ${stride} + second over adjacent word ids` };
+  }
+  const keys = attrInts(encoder, 'keys_int64s');
+  const values = attrInts(encoder, 'values_int64s');
+  if (!keys || !values || keys.length !== values.length || values.some((f) => f >= tensors.keyStride) || (attrInt(encoder, 'default_int64') ?? -1) !== -1) {
+    return { unsupported: 'the bigram LabelEncoder has no int64 keys and features with default -1' };
+  }
+  return { unigramOfWord: Int32Array.from(unigramOfWord), pairs: new PairTable(keys, values, stride) };
 }

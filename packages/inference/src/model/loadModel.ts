@@ -132,7 +132,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
       const classes = new CharClasses(graphTokenizer(tokenizerSession, manifest.io.input, frontEnd.tensors.tokens, frontEnd.padValue), frontEnd.minRun);
       // Latin-1 up front: most text needs no other block, and the first request should not ask.
       await classes.ask([0]);
-      termCounts = { featurizer: new Featurizer(classes, frontEnd.vocabulary, frontEnd.tensors.keyStride), tensors: frontEnd.tensors };
+      termCounts = { featurizer: new Featurizer(classes, frontEnd.vocabulary, frontEnd.tensors.keyStride, frontEnd.bigrams), tensors: frontEnd.tensors };
     }
     await warmUp(session, termCounts, manifest, source.model);
   } catch (error) {

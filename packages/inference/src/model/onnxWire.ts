@@ -10,7 +10,7 @@ export const MODEL = { graph: 7 } as const;
 export const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
 export const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 export const ATTRIBUTE = { name: 1, f: 2, i: 3, s: 4, ints: 8, strings: 9 } as const;
-export const TENSOR = { name: 8 } as const;
+export const TENSOR = { dataType: 2, int64Data: 7, name: 8, rawData: 9 } as const;
 export const VALUE_INFO = { name: 1 } as const;
 /** TensorProto.DataType values used here. */
 export const ELEM = { float: 1, string: 8, int64: 7 } as const;
@@ -306,4 +306,21 @@ export function attrInts(node: WireNode, name: string): number[] | undefined {
 
 export function graphOutputNames(g: WireGraph): string[] {
   return g.graphFields.filter((f) => f.field === GRAPH.output).map((f) => strings(value(g.graph, f), VALUE_INFO.name)[0] ?? '');
+}
+
+/** The values of an int64 initializer (raw_data or int64_data), or undefined when there is none by that name. */
+export function int64Initializer(g: WireGraph, name: string): number[] | undefined {
+  const field = g.graphFields.find((f) => f.field === GRAPH.initializer && firstString(value(g.graph, f), TENSOR.name) === name);
+  if (!field) return undefined;
+  const tensor = value(g.graph, field);
+  const tensorFields = fields(tensor);
+  const dataType = tensorFields.find((f) => f.field === TENSOR.dataType);
+  if (!dataType || readVarint(tensor, dataType.valueStart)[0] !== ELEM.int64) return undefined;
+  const raw = tensorFields.find((f) => f.field === TENSOR.rawData);
+  if (raw) {
+    const bytes = value(tensor, raw);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return Array.from({ length: Math.floor(bytes.length / 8) }, (_, i) => Number(view.getBigInt64(8 * i, true)));
+  }
+  return int64s(tensor, TENSOR.int64Data);
 }

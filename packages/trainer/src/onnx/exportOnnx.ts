@@ -45,6 +45,17 @@ export const FRONT_END = {
   termCounts: 'term_counts',
 } as const;
 
+/**
+ * The extra tensors of a 1-2 gram graph's front end: its token LabelEncoder gives word ids (unknown
+ * word W, padding W + 1), `unigram_of_word` [W + 2] maps a word id to its unigram feature, and the
+ * bigram LabelEncoder maps first * (W + 2) + second to a bigram feature.
+ */
+export const FRONT_END_BIGRAMS = {
+  wordIds: 'word_ids',
+  unigramOfWord: 'unigram_of_word',
+  bigramIds: 'bigram_ids',
+} as const;
+
 const ML = 'ai.onnx.ml';
 const MS = 'com.microsoft';
 // The tokenizer pads short posts with this value; it can never be a token (tokens are word characters).
@@ -112,8 +123,9 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
       [tokens],
       { keys_strings: [...words, PAD], values_int64s: [...range(W), W + 1], default_int64: W },
       ML,
+      FRONT_END_BIGRAMS.wordIds,
     );
-    uniFeature = g.node('Gather', [g.int64Tensor('unigram_of_word', [W + 2], [...unigramOfWord, -1, PADDING]), wordIds], { axis: 0 });
+    uniFeature = g.node('Gather', [g.int64Tensor(FRONT_END_BIGRAMS.unigramOfWord, [W + 2], [...unigramOfWord, -1, PADDING]), wordIds], { axis: 0 });
   } else {
     // Unigram models: the words are the features in order, so one LabelEncoder gives feature ids
     // directly and the per-cell Gather of the bigram case is not needed.
@@ -157,7 +169,13 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
     const first = g.node('Slice', [wordIds, g.ints([0]), g.ints([-1]), g.ints([1])]);
     const second = g.node('Slice', [wordIds, g.ints([1]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([1])]);
     const key = g.node('Add', [g.node('Mul', [first, g.ints([W + 2], true)]), second]);
-    const biFeature = g.node('LabelEncoder', [key], { keys_int64s: bigramKeys, values_int64s: bigramFeatures, default_int64: -1 }, ML);
+    const biFeature = g.node(
+      'LabelEncoder',
+      [key],
+      { keys_int64s: bigramKeys, values_int64s: bigramFeatures, default_int64: -1 },
+      ML,
+      FRONT_END_BIGRAMS.bigramIds,
+    );
     const headOf = (t: string) => g.node('Slice', [t, g.ints([0]), g.ints([-1]), g.ints([1])]);
     feature = g.node('Concat', [uniFeature, biFeature], { axis: 1 });
     featurePos = g.node('Concat', [positions, headOf(positions)], { axis: 1 });

@@ -1,0 +1,53 @@
+/**
+ * The graph's bigram LabelEncoder ((first word id) * (W + 2) + second -> bigram feature) as an
+ * open-addressing table keyed by the two word ids, so that a lookup needs no 64-bit key arithmetic.
+ * Hand-written for the same reason as vocabulary.ts: it is in the featurizer's inner loop.
+ */
+export class PairTable {
+  /** Per slot: first + 1 (0 = empty), second, value, unused. */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  readonly size: number;
+
+  /**
+   * @param keys the graph's keys: first * stride + second
+   * @param values the feature of each key
+   * @param stride W + 2 (word ids run 0..W + 1)
+   */
+  constructor(keys: readonly number[], values: readonly number[], stride: number) {
+    if (keys.length !== values.length) throw new RangeError(`${keys.length} bigram keys but ${values.length} values`);
+    this.size = keys.length;
+    let capacity = 2;
+    while (capacity < keys.length * 2) capacity *= 2;
+    this.mask = capacity - 1;
+    this.table = new Int32Array(capacity * 4);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as number;
+      const first = Math.floor(key / stride);
+      const second = key - first * stride;
+      if (key < 0 || first >= stride) throw new RangeError(`bigram key ${key} is not first * ${stride} + second`);
+      let s = pairHash(first, second) & this.mask;
+      while (this.table[4 * s] !== 0) s = (s + 1) & this.mask;
+      this.table[4 * s] = first + 1;
+      this.table[4 * s + 1] = second;
+      this.table[4 * s + 2] = values[k] as number;
+    }
+  }
+
+  /** The feature of the word pair, or -1 (the graph's default). */
+  get(first: number, second: number): number {
+    const { table, mask } = this;
+    let s = pairHash(first, second) & mask;
+    for (;;) {
+      const f = table[4 * s] as number;
+      if (f === 0) return -1;
+      if (f === first + 1 && table[4 * s + 1] === second) return table[4 * s + 2] as number;
+      s = (s + 1) & mask;
+    }
+  }
+}
+
+function pairHash(first: number, second: number): number {
+  const h = Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
