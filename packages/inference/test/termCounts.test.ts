@@ -169,18 +169,9 @@ function linearModel(terms: readonly string[], options: { tokenPattern?: string;
 /** A small linear model exported by the trainer, vocabulary outside ASCII included. */
 async function smallArtifact(options: { tokenPattern?: string; frontEnd?: boolean; bigrams?: boolean } = {}) {
   const terms = options.bigrams ? BIGRAMS : UNIGRAMS;
-  const labels = ['a', 'b'];
   const bytes = exportOnnx(linearModel(terms, { ...options, ...(options.bigrams ? {} : { stopWords: ['the', 'and'] }) }));
-  const sha256 = sha256Hex(bytes);
   const manifest: Manifest = {
-    schemaVersion: 1,
-    name: 'small',
-    version: versionFromDigest(sha256),
-    sha256,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    producer: { name: 'test', version: '0' },
-    labels,
-    io: { input: 'text', label: 'label', probabilities: 'probabilities' },
+    ...smallManifest(bytes, ['a', 'b']),
     ...(options.frontEnd === false ? {} : { frontEnd: frontEndOf(terms.length, options.bigrams === true) }),
   };
   const dir = await tempDir('small-');
