@@ -218,6 +218,20 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     await Promise.all([m.release(), dir.remove()]);
   });
 
+  it('runs whole from text, saying why, when the term-count graph does not start in onnxruntime', async () => {
+    const { bytes, manifest, dir } = await smallArtifact();
+    // post_count declared as the idf initializer (float [V]): the cut graph is not one onnxruntime accepts.
+    const broken = { ...manifest, frontEnd: { ...(manifest.frontEnd as NonNullable<Manifest['frontEnd']>), postCount: 'idf' } };
+    await writeFile(join(dir.path, 'manifest.json'), JSON.stringify(broken));
+    expect('unsupported' in planFrontEnd(bytes, broken)).toBe(false);
+    const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+    expect(m.termCounts).toBeUndefined();
+    expect(m.frontEndUnsupported).toMatch(/^the term-count path did not start: /);
+    expect(m.session.inputNames).toEqual(['text']);
+    expect((await new Predictor(m).predict(['naïve σας'])).predictions).toHaveLength(1);
+    await Promise.all([m.release(), dir.remove()]);
+  });
+
   it('runs whole from text when the manifest declares no front end', async () => {
     const { dir } = await smallArtifact({ frontEnd: false });
     const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });

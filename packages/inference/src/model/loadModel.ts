@@ -96,45 +96,54 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const explain = manifest.explain;
   // onnxruntime runs every node whatever is fetched: plain requests get the graph without the
   // explanation branch (subgraph.ts), explanations the whole graph.
-  const textBytes = explain ? prunedOrWhole(modelBytes, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes;
-  // Where the manifest declares the graph's front end, plain requests are tokenised and counted here
-  // and run the graph from its term counts (featurize/Featurizer.ts says why).
-  const plan = manifest.frontEnd ? planOrReason(modelBytes, manifest) : undefined;
-  const frontEnd = plan && !('unsupported' in plan) ? plan : undefined;
+  let textBytes: Uint8Array | undefined;
+  const fromText = () => (textBytes ??= explain ? prunedOrWhole(modelBytes, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes);
 
-  const created: Promise<ort.InferenceSession>[] = [];
+  let created: Promise<ort.InferenceSession>[] = [];
   const create = (bytes: Uint8Array) => {
     const session = ort.InferenceSession.create(bytes, sessionOptions);
     created.push(session);
     return session;
   };
   const release = async () => {
-    await Promise.all(created.map((s) => s.then((x) => x.release()).catch(() => undefined)));
+    const sessions = created;
+    created = [];
+    await Promise.all(sessions.map((s) => s.then((x) => x.release()).catch(() => undefined)));
   };
 
-  let session: ort.InferenceSession;
-  let tokenizerSession: ort.InferenceSession | undefined;
-  try {
-    [session, tokenizerSession] = await Promise.all([
-      create(frontEnd ? frontEnd.termCountModel : textBytes),
-      frontEnd ? create(frontEnd.tokenizerModel) : undefined,
-    ]);
-  } catch (cause) {
-    await release();
-    throw new ModelLoadError(`${source.model} is not a loadable ONNX model: ${(cause as Error).message}`, { cause });
+  // Where the manifest declares the graph's front end, plain requests are tokenised and counted here
+  // and run the graph from its term counts (featurize/Featurizer.ts says why). If that path cannot
+  // start, the graph from text gives the same answers: the environment still serves, and says why.
+  const plan = manifest.frontEnd ? planOrReason(modelBytes, manifest) : undefined;
+  let frontEndUnsupported = plan && 'unsupported' in plan ? plan.unsupported : undefined;
+  let plain: { session: ort.InferenceSession; termCounts?: TermCountPath } | undefined;
+  let termWarmupMs = 0;
+  if (plan && !('unsupported' in plan)) {
+    try {
+      plain = await openTermCountPath(plan, create, manifest);
+      const w = performance.now();
+      await warmUp(plain.session, plain.termCounts, manifest, source.model);
+      termWarmupMs = performance.now() - w;
+    } catch (error) {
+      frontEndUnsupported = `the term-count path did not start: ${(error as Error).message}`;
+      plain = undefined;
+      await release();
+    }
   }
+  if (!plain) {
+    try {
+      plain = { session: await create(fromText()) };
+    } catch (cause) {
+      await release();
+      throw new ModelLoadError(`${source.model} is not a loadable ONNX model: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const { session, termCounts } = plain;
   const t3 = performance.now();
 
-  let termCounts: TermCountPath | undefined;
   try {
-    checkGraphMatchesManifest(frontEnd ? undefined : session, graphOutputsOrNone(modelBytes), manifest, source.model);
-    if (frontEnd && tokenizerSession) {
-      const classes = new CharClasses(graphTokenizer(tokenizerSession, manifest.io.input, frontEnd.tensors.tokens, frontEnd.padValue), frontEnd.minRun);
-      // Latin-1 up front: most text needs no other block, and the first request should not ask.
-      await classes.ask([0]);
-      termCounts = { featurizer: new Featurizer(classes, frontEnd.vocabulary, frontEnd.tensors.keyStride, frontEnd.bigrams), tensors: frontEnd.tensors };
-    }
-    await warmUp(session, termCounts, manifest, source.model);
+    checkGraphMatchesManifest(termCounts ? undefined : session, graphOutputsOrNone(modelBytes), manifest, source.model);
+    if (!termCounts) await warmUp(session, undefined, manifest, source.model);
   } catch (error) {
     await release();
     throw error;
@@ -147,10 +156,10 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     manifest,
     session,
     ...(termCounts ? { termCounts } : {}),
-    ...(plan && 'unsupported' in plan ? { frontEndUnsupported: plan.unsupported } : {}),
+    ...(frontEndUnsupported ? { frontEndUnsupported } : {}),
     textSession: () => {
       if (!termCounts) return Promise.resolve(session);
-      text ??= create(textBytes);
+      text ??= create(fromText());
       return text;
     },
     ...(explain
@@ -162,9 +171,22 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
         }
       : {}),
     source,
-    timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2, warmupMs: t4 - t3 },
+    timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },
     release,
   };
+}
+
+/** The term-count session and the featurizer, the graph's Tokenizer asked about Latin-1 up front. */
+async function openTermCountPath(
+  plan: FrontEndPlan,
+  create: (bytes: Uint8Array) => Promise<ort.InferenceSession>,
+  manifest: Manifest,
+): Promise<{ session: ort.InferenceSession; termCounts: TermCountPath }> {
+  const [session, tokenizer] = await Promise.all([create(plan.termCountModel), create(plan.tokenizerModel)]);
+  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun);
+  // Most text needs no other block, and the first request should not have to ask.
+  await classes.ask([0]);
+  return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams), tensors: plan.tensors } };
 }
 
 function planOrReason(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
