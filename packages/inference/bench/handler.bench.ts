@@ -120,6 +120,7 @@ async function breakdown(modelUri: string, posts: readonly string[]): Promise<st
   const measure = async (batch: readonly string[], into: { featurize: number[]; run: number[] }) => {
     let t = performance.now();
     const counts = await path.featurizer.featurize(batch);
+    if (!counts) throw new Error('a test post uses characters from more blocks than one batch may ask about');
     into.featurize.push(performance.now() - t);
     t = performance.now();
     await model.session.run(termCountFeeds(counts, batch.length, path.tensors), fetches);

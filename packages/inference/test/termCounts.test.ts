@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CharClasses } from '../src/featurize/charClasses.js';
-import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
+import { Featurizer, MAX_NEW_BLOCKS, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { Vocabulary } from '../src/featurize/vocabulary.js';
 import { type LoadedModel, loadModel } from '../src/model/loadModel.js';
@@ -55,7 +55,16 @@ const frontEndOf = (terms: number, bigrams: boolean): NonNullable<Manifest['fron
   ...(bigrams ? { termIds: FRONT_END_BIGRAMS.wordIds, bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds } } : {}),
 });
 
-const plain = (c: TermCounts) => ({ keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known });
+/** A featurizer result that must be there (test posts use few character blocks). */
+function must(c: TermCounts | undefined): TermCounts {
+  if (!c) throw new Error('the featurizer did not count this batch');
+  return c;
+}
+
+const plain = (result: TermCounts | undefined) => {
+  const c = must(result);
+  return { keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known };
+};
 
 /** Text the generators draw from: words of the vocabulary in any case, and characters the two Unicode tables disagree on. */
 const TRICKY = ['Σ', 'ς', 'σ', 'İ', 'ı', 'ǅ', 'ß', 'ẞ', 'Ω', 'K', 'Å', 'ﬃ', 'Ꭰ', 'ꭰ', '𐐀', '𐐨', '𝐀', '😀', '\u0000', '\ud800', '\udc00', '\u0301', '٣', '²', '_', '#', ' ', '\n', '-', "'"];
@@ -121,6 +130,31 @@ describe('Term-count path on the trained artifact', () => {
       { numRuns: 300 },
     );
     await graph.session.release();
+  });
+
+  it('asks about at most MAX_NEW_BLOCKS new blocks per batch; a batch needing more runs from text, exactly', async () => {
+    // A model of its own: its character table knows Latin-1 only.
+    const m = await loadModel({ modelUri: join(trainedArtifactDir(), 'model.onnx') });
+    const featurizer = m.termCounts?.featurizer as Featurizer;
+    // Letters from 150 blocks of the CJK Unified Ideographs Extension B (astral), none asked yet.
+    const text = Array.from({ length: 150 }, (_, i) => String.fromCodePoint(0x20000 + 256 * i + 7).repeat(2)).join(' ');
+    const blocks = Array.from({ length: 150 }, (_, i) => CharClasses.blockOf(0x20000 + 256 * i));
+    const asked = () => blocks.filter((b) => featurizer.classes.has(b)).length;
+    expect(asked()).toBe(0);
+    const whole = await m.textSession();
+    const expected = await whole.run({ text: new ort.Tensor('string', [text, 'nasa orbit'], [2]) }, ['label', 'probabilities']);
+    const predictor = new Predictor(m);
+    const first = await predictor.predict([text, 'nasa orbit']);
+    expect(asked()).toBe(MAX_NEW_BLOCKS);
+    expect(first.predictions.map((p) => p.label)).toEqual(expected.label?.data);
+    expect(await featurizer.featurize([text])).toBeUndefined(); // 150 - 64 = 86 still new: asks 64 more
+    expect(asked()).toBe(2 * MAX_NEW_BLOCKS);
+    // 22 left: asked and counted in one go, and counted like the graph.
+    const graph = await graphCounter(bytes());
+    expect(plain(await featurizer.featurize([text]))).toEqual(plain(await graph.count([text])));
+    expect(asked()).toBe(150);
+    expect((await predictor.predict([text, 'nasa orbit'])).predictions).toEqual(first.predictions);
+    await Promise.all([graph.session.release(), m.release()]);
   });
 
   it('reports the out-of-vocabulary rate from its own counts', async () => {
@@ -193,7 +227,7 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     // 'NAÏVE' lowers to a key; 'İİ' lowers to 'ii' in the graph (C library), not to 'i̇i̇' (JavaScript).
     const fixed = ['NAÏVE naïve ΣΑΣ σας STRASSE Straße ǄǄ 𐐀𐐀 İİ ſt', 'the and ok OK'];
     expect(plain(await featurizer.featurize(fixed))).toEqual(plain(await graph.count(fixed)));
-    expect((await featurizer.featurize(fixed)).known).toBeGreaterThanOrEqual(7);
+    expect(must(await featurizer.featurize(fixed)).known).toBeGreaterThanOrEqual(7);
     await fc.assert(
       fc.asyncProperty(fc.array(textArbitrary([...terms, 'the']), { minLength: 1, maxLength: 4 }), async (texts) => {
         expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
@@ -271,7 +305,7 @@ describe('Term-count path on a 1-2 gram model', () => {
     expect(featurizer.bigrams?.pairs.size).toBe(BIGRAMS.filter((t) => t.includes(' ')).length);
     const graph = await graphCounter(bytes);
     const fixed = ['Rocket LAUNCH rocket launch! naïve σας naïve', 'ok ok ok', '𐐀𐐀 OK\u0000rocket launch', 'the rocket', 'launch'];
-    const ours = await featurizer.featurize(fixed);
+    const ours = must(await featurizer.featurize(fixed));
     expect(plain(ours)).toEqual(plain(await graph.count(fixed)));
     // 'rocket launch' twice in the first post: its key (post 0, feature 2) counts 2.
     expect(Array.from(ours.keys).indexOf(2n)).toBeGreaterThanOrEqual(0);
@@ -310,7 +344,7 @@ describe('Term-count path on a 1-2 gram model', () => {
     const whole = await ort.InferenceSession.create(bytes);
     for (let i = 0; i < test.texts.length; i += 128) {
       const batch = test.texts.slice(i, i + 128);
-      const counts = await featurizer.featurize(batch);
+      const counts = must(await featurizer.featurize(batch));
       expect(plain(counts)).toEqual(plain(await graph.count(batch)));
       const { termCountFeeds } = await import('../src/model/loadModel.js');
       const [a, b] = await Promise.all([

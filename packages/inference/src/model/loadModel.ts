@@ -228,7 +228,12 @@ function checkGraphMatchesManifest(session: ort.InferenceSession | undefined, ou
 
 async function warmUp(session: ort.InferenceSession, termCounts: TermCountPath | undefined, manifest: Manifest, where: string): Promise<void> {
   const texts = ['warm up'];
-  const feeds = termCounts ? termCountFeeds(await termCounts.featurizer.featurize(texts), texts.length, termCounts.tensors) : { [manifest.io.input]: new ort.Tensor('string', texts, [1]) };
+  let feeds: Record<string, ort.Tensor> = { [manifest.io.input]: new ort.Tensor('string', texts, [1]) };
+  if (termCounts) {
+    const counts = await termCounts.featurizer.featurize(texts);
+    if (!counts) throw new Error('the warm-up text could not be counted');
+    feeds = termCountFeeds(counts, texts.length, termCounts.tensors);
+  }
   const out = await session.run(feeds, [manifest.io.label, manifest.io.probabilities]);
   const probs = out[manifest.io.probabilities];
   if (!probs || probs.dims.length !== 2 || probs.dims[1] !== manifest.labels.length) {

@@ -86,9 +86,12 @@ export class Predictor {
       const path = this.termCounts;
       let feeds: Record<string, ort.Tensor> | undefined;
       try {
+        // Undefined for a batch with characters from too many blocks not yet asked: run it from text.
         const counts = await path.featurizer.featurize(texts);
-        counted = counts;
-        feeds = termCountFeeds(counts, texts.length, path.tensors);
+        if (counts) {
+          counted = counts;
+          feeds = termCountFeeds(counts, texts.length, path.tensors);
+        }
       } catch (error) {
         // Not expected (the character table is asked of the graph itself), but a request must not
         // fail for it: the whole graph gives the same answer from text, a little slower.
