@@ -103,7 +103,7 @@ export const manifestSchema = z.object({
           bigramIds: z.string(),
         })
         .optional(),
-      /** int64 [1]: the number of posts. */
+      /** int64 scalar: the number of posts. */
       postCount: z.string(),
       /** int64 [U]: post * keyStride + feature, ascending, one per distinct (post, feature). */
       termKeys: z.string(),

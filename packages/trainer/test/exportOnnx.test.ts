@@ -69,6 +69,22 @@ describe.each([
     probs.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
   });
 
+  it('gives the intercept to posts without known terms, whether none, some or all posts of a batch have terms', async () => {
+    const { onnx, logits } = trained(options);
+    const session = await ort.InferenceSession.create(onnx);
+    const logitsOf = async (texts: string[]) =>
+      (await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', texts, [texts.length]) }))[GRAPH_IO.logits]?.data as Float32Array;
+    // probe[2] is empty, probe[4] unknown words only; probe[0] and probe[5] have terms.
+    const blankRow = Array.from(logits.slice(2 * 2, 3 * 2));
+    for (const texts of [[probe[2], probe[4]], [probe[4], probe[4], probe[0]], [probe[0], probe[2], probe[5]]] as string[][]) {
+      const out = await logitsOf(texts);
+      texts.forEach((t, i) => {
+        const row = t === probe[0] ? logits.slice(0, 2) : t === probe[5] ? logits.slice(5 * 2, 6 * 2) : blankRow;
+        Array.from(row).forEach((v, c) => expect(out[i * 2 + c]).toBeCloseTo(v as number, 4));
+      });
+    }
+  });
+
   it('has explanation outputs whose contributions plus the intercept are the logits', async () => {
     const { onnx, model } = trained(options);
     const session = await ort.InferenceSession.create(onnx);

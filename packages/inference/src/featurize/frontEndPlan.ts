@@ -72,7 +72,7 @@ export function planFrontEnd(model: Uint8Array, manifest: Manifest): FrontEndPla
     const tokenizerModel = subgraph(g, { outputs: [{ name: tensors.tokens, elemType: ELEM.string, dims: ['N', 'L'] }] });
     const termCountModel = subgraph(g, {
       inputs: [
-        { name: tensors.postCount, elemType: ELEM.int64, dims: [1] },
+        { name: tensors.postCount, elemType: ELEM.int64, dims: [] },
         { name: tensors.termKeys, elemType: ELEM.int64, dims: ['U'] },
         { name: tensors.termCounts, elemType: ELEM.int64, dims: ['U'] },
       ],

@@ -246,7 +246,7 @@ async function warmUp(session: ort.InferenceSession, termCounts: TermCountPath |
 /** The term-count session's feeds for a featurized batch of `posts` texts. */
 export function termCountFeeds(counts: TermCounts, posts: number, tensors: TermCountPath['tensors']): Record<string, ort.Tensor> {
   return {
-    [tensors.postCount]: new ort.Tensor('int64', BigInt64Array.of(BigInt(posts)), [1]),
+    [tensors.postCount]: new ort.Tensor('int64', BigInt64Array.of(BigInt(posts)), []),
     [tensors.termKeys]: new ort.Tensor('int64', counts.keys, [counts.keys.length]),
     [tensors.termCounts]: new ort.Tensor('int64', counts.counts, [counts.counts.length]),
   };

@@ -199,18 +199,25 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const idf = g.floatTensor('idf', [V], Float32Array.from(model.idf));
   const weight = g.node('Mul', [tf, g.node('Gather', [idf, term], { axis: 0 })]);
 
-  // Per-post sums as one MatMul of a [N, U] post indicator with [U, C + 1] (coefficient rows times
-  // weight, and weight squared for the norm). ScatterND with reduction 'add' would avoid the
-  // indicator, but onnxruntime runs it on several threads without synchronising duplicate indices,
-  // which loses updates (seen here: 17 of 7,532 test posts off by up to 0.09 in probability).
-  const indicator = g.node('Cast', [g.node('Equal', [g.node('Unsqueeze', [g.node('Range', [zero, n, one]), g.ints([1])]), g.node('Unsqueeze', [post, g.ints([0])])])], {
-    to: DataType.FLOAT,
-  });
+  // Per-post sums of [coefficient rows times weight | weight squared] as differences of a running sum
+  // over the keys, which Unique gives sorted by post: time and memory O(U * C). The sum runs in
+  // double so that the differences keep float precision. Earlier designs: a [N, U] post indicator
+  // times a MatMul held N x U floats (one request of 256 posts within the 1 MB body limit reached
+  // 354 MB resident, past a 256 MB function); ScatterND with reduction 'add' is run by onnxruntime on
+  // several threads without synchronising duplicate indices, which lost updates (17 of 7,532 test
+  // posts off by up to 0.09). The ScatterND here writes each post's row once: no duplicates.
   const coef = g.floatTensor('coef', [V, C], Float32Array.from(model.coef));
   const rows = g.node('Gather', [coef, term], { axis: 0 });
   const weightCol = g.node('Unsqueeze', [weight, g.ints([1])]);
   const perTerm = g.node('Concat', [g.node('Mul', [rows, weightCol]), g.node('Mul', [weightCol, weightCol])], { axis: 1 });
-  const sums = g.node('MatMul', [indicator, perTerm]);
+  const zeroRow = g.node('Cast', [g.floatTensor('zero_row', [1, C + 1], new Float32Array(C + 1))], { to: DataType.DOUBLE });
+  const running = g.node('Concat', [zeroRow, g.node('CumSum', [g.node('Cast', [perTerm], { to: DataType.DOUBLE }), zero])], { axis: 0 });
+  const [postsWithTerms, , , termsPerPost] = g.nodeMulti('Unique', [post], 4, { sorted: 1 });
+  const ends = g.node('CumSum', [termsPerPost as string, zero]);
+  const starts = g.node('Sub', [ends, termsPerPost as string]);
+  const segments = g.node('Sub', [g.node('Gather', [running, ends], { axis: 0 }), g.node('Gather', [running, starts], { axis: 0 })]);
+  const zeros = g.node('Expand', [g.floats([0], true), g.node('Concat', [g.node('Reshape', [n, g.ints([1])]), g.ints([C + 1])], { axis: 0 })]);
+  const sums = g.node('ScatterND', [zeros, g.node('Unsqueeze', [postsWithTerms as string, g.ints([1])]), g.node('Cast', [segments], { to: DataType.FLOAT })]);
   const raw = g.node('Slice', [sums, g.ints([0]), g.ints([C]), g.ints([1])]);
   const sumSq = g.node('Slice', [sums, g.ints([C]), g.ints([C + 1]), g.ints([1])]);
   // A post without known terms keeps a zero vector (scikit-learn's normalize leaves it so).
