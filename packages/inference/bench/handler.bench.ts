@@ -45,6 +45,10 @@ interface ProbeResult {
   sustained?: number;
   sustainedRps?: number;
   rssAfter?: number;
+  largestMs?: number;
+  largestBytes?: number;
+  hwmBefore?: number;
+  hwmAfter?: number;
 }
 
 function probe(bundleDir: string, postsFile: string, mode: 'init' | 'latency', env: Record<string, string>): Promise<ProbeResult> {
@@ -208,6 +212,7 @@ async function main(): Promise<void> {
     `handler, rich form (topK 3, explain 10): p50 ${f(main.richP50)} ms, p99 ${f(main.richP99)} ms`,
     `RSS: after init ${f(main.rssInit / MB, 1)} MB (fresh-process median ${f(rssInit, 1)} MB), after ${main.sustained} requests ${f((main.rssAfter ?? 0) / MB, 1)} MB; target < 200 MB (the bench's own copy of the ${posts.length} test posts accounts for ${f(((main.rssPosts ?? main.rssInit) - main.rssInit) / MB, 1)} MB of it)`,
     `sustained: ${f(main.sustainedRps, 0)} requests/s in-process`,
+    `largest request (256 texts, ${f((main.largestBytes ?? 0) / MB, 2)} MB body): ${f(main.largestMs, 1)} ms; peak RSS (VmHWM) ${f((main.hwmBefore ?? 0) / MB, 1)} MB before it, ${f((main.hwmAfter ?? 0) / MB, 1)} MB after (a 256 MB function must stay below)`,
     `where the time goes (term-count path, in-process on the source modules):\n${phases}`,
     `cost of the request log line + EMF per request: ${f(observabilityCostUs(), 2)} us measured directly; whole handler with logs and metrics off (another process, so noisy): p50 ${f(quiet.p50)} ms, p99 ${f(quiet.p99)} ms`,
     `session options: 2 intra-op threads p50 ${f(threads2.p50)} / p99 ${f(threads2.p99)} ms / batch64 ${f(threads2.batch64, 2)} ms; CPU arena on p50 ${f(arena.p50)} / p99 ${f(arena.p99)} ms, RSS after ${arena.sustained} requests ${f((arena.rssAfter ?? 0) / MB, 1)} MB`,

@@ -57,6 +57,17 @@ if (mode === 'init') {
     rich.push(performance.now() - t);
   }
   rich.sort((a, b) => a - b);
+  // The largest request the default limits allow: 256 texts filling a 1 MB body (4,000 characters of
+  // test posts each). Its cost is mostly memory: the peak resident set (VmHWM) before and after it.
+  const rssAfter = process.memoryUsage().rss;
+  const hwm = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+  const joined = posts.join(' ');
+  const largest = Array.from({ length: 256 }, (_, i) => joined.slice(i * 4000, (i + 1) * 4000));
+  const hwmBefore = hwm();
+  const tl = performance.now();
+  check(await handler(event(JSON.stringify(largest)), ctx));
+  const largestMs = performance.now() - tl;
+  const hwmAfter = hwm();
   const q = (a, p) => a[Math.min(a.length - 1, Math.floor(a.length * p))];
   process.send(
     {
@@ -71,7 +82,11 @@ if (mode === 'init') {
       richP99: q(rich, 0.99),
       sustained: n,
       sustainedRps: (n / sustainedMs) * 1000,
-      rssAfter: process.memoryUsage().rss,
+      rssAfter,
+      largestMs,
+      largestBytes: Buffer.byteLength(JSON.stringify(largest)),
+      hwmBefore,
+      hwmAfter,
     },
     () => process.exit(0),
   );
