@@ -113,7 +113,8 @@ async function pythonBaseline(): Promise<{ init_ms: number; p50_ms: number; p99_
  * counts, for one post and for batches of 64.
  */
 async function breakdown(modelUri: string, posts: readonly string[]): Promise<string> {
-  const { loadModel, termCountFeeds } = await import('../src/model/loadModel.js');
+  const { loadModel } = await import('../src/model/loadModel.js');
+  const { termCountFeeds } = await import('../src/featurize/termCountPath.js');
   const model = await loadModel({ modelUri });
   const path = model.termCounts;
   if (!path) {

@@ -61,6 +61,18 @@ function must(c: TermCounts | undefined): TermCounts {
   return c;
 }
 
+/**
+ * The featurizer's counts for texts that may hold characters from more new blocks than one batch may
+ * ask about: each call asks about MAX_NEW_BLOCKS more, until the batch is counted.
+ */
+async function countEventually(featurizer: Featurizer, texts: readonly string[]): Promise<TermCounts> {
+  for (let i = 0; i < 100; i++) {
+    const counts = await featurizer.featurize(texts);
+    if (counts) return counts;
+  }
+  throw new Error('the featurizer never counted this batch');
+}
+
 const plain = (result: TermCounts | undefined) => {
   const c = must(result);
   return { keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known };
@@ -125,7 +137,7 @@ describe('Term-count path on the trained artifact', () => {
     const words = ['nasa', 'space', 'the', 'orbit', 'für', 'ßtraße', 'hockey', 'μm', 'clipper'];
     await fc.assert(
       fc.asyncProperty(fc.array(textArbitrary(words), { minLength: 1, maxLength: 5 }), async (texts) => {
-        expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
+        expect(plain(await countEventually(featurizer, texts))).toEqual(plain(await graph.count(texts)));
       }),
       { numRuns: 300 },
     );
@@ -230,7 +242,7 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     expect(must(await featurizer.featurize(fixed)).known).toBeGreaterThanOrEqual(7);
     await fc.assert(
       fc.asyncProperty(fc.array(textArbitrary([...terms, 'the']), { minLength: 1, maxLength: 4 }), async (texts) => {
-        expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
+        expect(plain(await countEventually(featurizer, texts))).toEqual(plain(await graph.count(texts)));
       }),
       { numRuns: 200 },
     );
@@ -312,7 +324,7 @@ describe('Term-count path on a 1-2 gram model', () => {
     expect(ours.counts[Array.from(ours.keys).indexOf(2n)]).toBe(2n);
     await fc.assert(
       fc.asyncProperty(fc.array(textArbitrary(BIGRAMS.filter((t) => !t.includes(' '))), { minLength: 1, maxLength: 4 }), async (texts) => {
-        expect(plain(await featurizer.featurize(texts))).toEqual(plain(await graph.count(texts)));
+        expect(plain(await countEventually(featurizer, texts))).toEqual(plain(await graph.count(texts)));
       }),
       { numRuns: 200 },
     );
@@ -346,7 +358,7 @@ describe('Term-count path on a 1-2 gram model', () => {
       const batch = test.texts.slice(i, i + 128);
       const counts = must(await featurizer.featurize(batch));
       expect(plain(counts)).toEqual(plain(await graph.count(batch)));
-      const { termCountFeeds } = await import('../src/model/loadModel.js');
+      const { termCountFeeds } = await import('../src/featurize/termCountPath.js');
       const [a, b] = await Promise.all([
         termCount.run(termCountFeeds(counts, batch.length, frontEndOf(vectorizer.terms.length, true)), ['label', 'probabilities']),
         whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']),

@@ -1,10 +1,7 @@
 import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
-import { CharClasses } from '../featurize/charClasses.js';
-import { Featurizer, type TermCounts } from '../featurize/Featurizer.js';
-import { type FrontEndPlan, planFrontEnd } from '../featurize/frontEndPlan.js';
-import { graphTokenizer } from '../featurize/graphTokenizer.js';
+import { openTermCountPath, planOrReason, type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
 import { graphOutputs, pruneOutputs } from './subgraph.js';
 import { lambdaSessionOptions } from './sessionOptions.js';
 import { readFileSource } from './sources/fileSource.js';
@@ -18,12 +15,6 @@ export interface LoadModelOptions {
   manifestUri?: string;
   sessionOptions?: ort.InferenceSession.SessionOptions;
   s3?: S3SourceOptions;
-}
-
-/** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
-export interface TermCountPath {
-  featurizer: Featurizer;
-  tensors: NonNullable<Manifest['frontEnd']>;
 }
 
 export interface LoadedModel {
@@ -176,27 +167,6 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   };
 }
 
-/** The term-count session and the featurizer, the graph's Tokenizer asked about Latin-1 up front. */
-async function openTermCountPath(
-  plan: FrontEndPlan,
-  create: (bytes: Uint8Array) => Promise<ort.InferenceSession>,
-  manifest: Manifest,
-): Promise<{ session: ort.InferenceSession; termCounts: TermCountPath }> {
-  const [session, tokenizer] = await Promise.all([create(plan.termCountModel), create(plan.tokenizerModel)]);
-  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun);
-  // Most text needs no other block, and the first request should not have to ask.
-  await classes.ask([0]);
-  return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams), tensors: plan.tensors } };
-}
-
-function planOrReason(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
-  try {
-    return planFrontEnd(model, manifest);
-  } catch (error) {
-    return { unsupported: `the graph could not be read: ${(error as Error).message}` };
-  }
-}
-
 /** Bytes that are not a readable protobuf stay whole: session creation then names the problem. */
 function prunedOrWhole(model: Uint8Array, drop: ReadonlySet<string>): Uint8Array {
   try {
@@ -241,13 +211,4 @@ async function warmUp(session: ort.InferenceSession, termCounts: TermCountPath |
       `${where}: probabilities have shape [${probs?.dims.join(', ') ?? ''}], expected [N, ${manifest.labels.length}] (the manifest's labels)`,
     );
   }
-}
-
-/** The term-count session's feeds for a featurized batch of `posts` texts. */
-export function termCountFeeds(counts: TermCounts, posts: number, tensors: TermCountPath['tensors']): Record<string, ort.Tensor> {
-  return {
-    [tensors.postCount]: new ort.Tensor('int64', BigInt64Array.of(BigInt(posts)), []),
-    [tensors.termKeys]: new ort.Tensor('int64', counts.keys, [counts.keys.length]),
-    [tensors.termCounts]: new ort.Tensor('int64', counts.counts, [counts.counts.length]),
-  };
 }

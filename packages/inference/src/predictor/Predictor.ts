@@ -2,7 +2,8 @@ import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
-import { type LoadedModel, type TermCountPath, termCountFeeds } from '../model/loadModel.js';
+import { type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
+import type { LoadedModel } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
 
 export interface LabelProbability {

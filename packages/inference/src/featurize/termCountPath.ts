@@ -1,0 +1,47 @@
+/**
+ * Opening the term-count path of a loaded model (featurize/Featurizer.ts says why it exists): the
+ * graph cut at its term counts, the featurizer that feeds it, and the feeds of one batch.
+ */
+import type { Manifest } from '@org/classifier-artifact';
+import * as ort from 'onnxruntime-node';
+import { CharClasses } from './charClasses.js';
+import { Featurizer, type TermCounts } from './Featurizer.js';
+import { type FrontEndPlan, planFrontEnd } from './frontEndPlan.js';
+import { graphTokenizer } from './graphTokenizer.js';
+
+/** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
+export interface TermCountPath {
+  featurizer: Featurizer;
+  tensors: NonNullable<Manifest['frontEnd']>;
+}
+
+/** The term-count session and the featurizer, the graph's Tokenizer asked about Latin-1 up front. */
+export async function openTermCountPath(
+  plan: FrontEndPlan,
+  create: (bytes: Uint8Array) => Promise<ort.InferenceSession>,
+  manifest: Manifest,
+): Promise<{ session: ort.InferenceSession; termCounts: TermCountPath }> {
+  const [session, tokenizer] = await Promise.all([create(plan.termCountModel), create(plan.tokenizerModel)]);
+  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun);
+  // Most text needs no other block, and the first request should not have to ask.
+  await classes.ask([0]);
+  return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams), tensors: plan.tensors } };
+}
+
+/** The plan, or why there is none (a model whose graph cannot be read runs whole, from text). */
+export function planOrReason(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
+  try {
+    return planFrontEnd(model, manifest);
+  } catch (error) {
+    return { unsupported: `the graph could not be read: ${(error as Error).message}` };
+  }
+}
+
+/** The term-count session's feeds for a featurized batch of `posts` texts. */
+export function termCountFeeds(counts: TermCounts, posts: number, tensors: TermCountPath['tensors']): Record<string, ort.Tensor> {
+  return {
+    [tensors.postCount]: new ort.Tensor('int64', BigInt64Array.of(BigInt(posts)), []),
+    [tensors.termKeys]: new ort.Tensor('int64', counts.keys, [counts.keys.length]),
+    [tensors.termCounts]: new ort.Tensor('int64', counts.counts, [counts.counts.length]),
+  };
+}
