@@ -68,16 +68,6 @@ const OPSETS = [
 ];
 
 /**
- * Writes the model as an ONNX graph that never builds a vocabulary-wide vector per post.
- *
- * The straightforward chain (TfIdfVectorizer -> LinearClassifier) materialises N x V floats and then a
- * dense N x V by V x C product; here each post costs only its own distinct terms:
- * tokens -> feature ids (LabelEncoder) -> keys post*V+feature -> Unique (per-post counts) ->
- * weights tf*idf -> per-post l2 norms (ScatterND add) -> gathered coefficient rows scaled by the
- * normalised weight -> per-post logits (ScatterND add) -> softmax / argmax.
- * The same per-(post, term) contributions are graph outputs, which makes explanations exact.
- */
-/**
  * The graph's text front end alone (StringNormalizer -> Tokenizer), exported so tests can compare its
  * tokens with the TypeScript featurizer's on every post. Output `tokens` [N, L], padded with `#`.
  */
@@ -97,6 +87,17 @@ function frontEnd(g: GraphBuilder, text: string, options: { lowercase: boolean; 
   return g.node('Tokenizer', [normalized], { mark: 0, mincharnum: 1, pad_value: PAD, tokenexp: options.tokenPattern }, MS, outputName);
 }
 
+/**
+ * Writes the model as an ONNX graph that never builds a vocabulary-wide vector per post.
+ *
+ * The straightforward chain (TfIdfVectorizer -> LinearClassifier) materialises N x V floats and then a
+ * dense N x V by V x C product; here each post costs only its own distinct terms:
+ * tokens -> feature ids (LabelEncoder) -> keys post*V+feature -> Unique (sorted: per-post counts) ->
+ * weights tf*idf -> gathered coefficient rows times weight, and weight squared -> per-post sums as
+ * differences of a running sum over the sorted keys -> l2 norm, logits -> softmax / argmax.
+ * The same per-(post, term) contributions are graph outputs, which makes explanations exact. The
+ * front end's tensors have names (FRONT_END) so that a server may feed the graph from its term counts.
+ */
 export function exportOnnx(model: LinearTextModel, metadata: Record<string, string> = {}): Uint8Array {
   const V = model.terms.length;
   const C = model.labels.length;
