@@ -34,6 +34,8 @@ export interface LoadedModel {
    * Undefined when the model has no explanation outputs.
    */
   explainSession?: () => Promise<ort.InferenceSession>;
+  /** The graph's output names (of the whole graph, whichever session serves). */
+  graphOutputs: readonly string[];
   /** Where the bytes came from (for logs). */
   source: { model: string; manifest: string };
   timings: { readMs: number; verifyMs: number; sessionMs: number; warmupMs: number };
@@ -132,8 +134,9 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const { session, termCounts } = plain;
   const t3 = performance.now();
 
+  const outputs = graphOutputsOrNone(modelBytes);
   try {
-    checkGraphMatchesManifest(termCounts ? undefined : session, graphOutputsOrNone(modelBytes), manifest, source.model);
+    checkGraphMatchesManifest(termCounts ? undefined : session, outputs, manifest, source.model);
     if (!termCounts) await warmUp(session, undefined, manifest, source.model);
   } catch (error) {
     await release();
@@ -161,6 +164,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
           },
         }
       : {}),
+    graphOutputs: outputs,
     source,
     timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },
     release,

@@ -97,30 +97,6 @@ export function firstString(message: Uint8Array, field: number): string | undefi
   return undefined;
 }
 
-/** The values of a repeated int64 field, packed or not. */
-export function int64s(message: Uint8Array, field: number): number[] {
-  const out: number[] = [];
-  for (const f of fields(message)) {
-    if (f.field !== field) continue;
-    if (f.wire === 0) out.push(readInt64(message, f.valueStart)[0]);
-    else if (f.wire === 2) {
-      for (let pos = f.valueStart; pos < f.valueEnd; ) {
-        // Inline for the common case (small non-negative values): a vocabulary has one per key.
-        const b = message[pos] as number;
-        if (b < 0x80) {
-          out.push(b);
-          pos++;
-          continue;
-        }
-        const [v, next] = readInt64(message, pos);
-        out.push(v);
-        pos = next;
-      }
-    }
-  }
-  return out;
-}
-
 export function varint(n: number): number[] {
   const out: number[] = [];
   while (n >= 0x80) {
@@ -261,13 +237,18 @@ export function attrByteList(node: WireNode, name: string): { attr: Uint8Array; 
   return { attr, ranges: ranges.subarray(0, n) };
 }
 
-/**
- * A repeated int64 attribute (packed or not), scanned inline for the same reason as `attrByteList`
- * (a bigram table holds 160,000 keys of five bytes each: 66 ms through `readInt64`, a few here).
- */
+/** A repeated int64 attribute (packed or not). */
 export function attrInts(node: WireNode, name: string): number[] | undefined {
   const a = node.attributes.get(name);
-  if (!a) return undefined;
+  return a ? int64s(a, ATTRIBUTE.ints) : undefined;
+}
+
+/**
+ * The values of a repeated int64 field of a message, packed or not, scanned inline for the same
+ * reason as `attrByteList` (a bigram table holds 160,000 keys of five bytes each: 66 ms through
+ * `readInt64`, a few here).
+ */
+export function int64s(a: Uint8Array, field: number): number[] {
   const out: number[] = [];
   let pos = 0;
   while (pos < a.length) {
@@ -285,7 +266,7 @@ export function attrInts(node: WireNode, name: string): number[] | undefined {
       pos = start;
       end = start + length;
     }
-    if (Math.floor(tag / 8) !== ATTRIBUTE.ints) {
+    if (Math.floor(tag / 8) !== field) {
       pos = wire === 2 ? end : readVarint(a, pos)[1];
       continue;
     }

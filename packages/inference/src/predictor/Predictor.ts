@@ -54,7 +54,7 @@ export class Predictor {
    *   graph from text for good); default: nothing.
    */
   constructor(
-    model: Pick<LoadedModel, 'manifest' | 'session' | 'termCounts' | 'textSession' | 'explainSession'>,
+    model: Pick<LoadedModel, 'manifest' | 'session' | 'termCounts' | 'textSession' | 'explainSession' | 'graphOutputs'>,
     options: { warn?: (message: string, error: unknown) => void } = {},
   ) {
     this.manifest = model.manifest;
@@ -66,10 +66,11 @@ export class Predictor {
     this.labels = model.manifest.labels;
     this.labelIndex = new Map(this.labels.map((l, i) => [l, i]));
     this.supportsExplain = model.manifest.explain !== undefined;
-    this.supportsOov =
-      model.termCounts !== undefined || (model.session.outputNames.includes(OOV_OUTPUTS.tokens) && model.session.outputNames.includes(OOV_OUTPUTS.known));
+    // From text, the graph's own OOV outputs give the rate; on the term-count path the featurizer's counts do.
+    const graphCountsTokens = model.graphOutputs.includes(OOV_OUTPUTS.tokens) && model.graphOutputs.includes(OOV_OUTPUTS.known);
+    this.supportsOov = model.termCounts !== undefined || graphCountsTokens;
     this.baseFetches = [model.manifest.io.label, model.manifest.io.probabilities];
-    if (this.supportsOov) this.baseFetches.push(OOV_OUTPUTS.tokens, OOV_OUTPUTS.known);
+    if (graphCountsTokens) this.baseFetches.push(OOV_OUTPUTS.tokens, OOV_OUTPUTS.known);
     const e = model.manifest.explain;
     this.explainFetches = e ? [...this.baseFetches, e.post, e.token, e.contrib] : this.baseFetches;
   }
@@ -81,11 +82,12 @@ export class Predictor {
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
     const io = this.manifest.io;
-    let out: ort.InferenceSession.OnnxValueMapType;
+    // Plain requests run from the featurizer's term counts when the model has that path; otherwise
+    // (explanations, no such path, a batch it does not count) the graph runs from text.
     let counted: { tokens: number; known: number } | undefined;
+    let feeds: Record<string, ort.Tensor> | undefined;
     if (explain === 0 && this.termCounts) {
       const path = this.termCounts;
-      let feeds: Record<string, ort.Tensor> | undefined;
       try {
         // Undefined for a batch with characters from too many blocks not yet asked: run it from text.
         const counts = await path.featurizer.featurize(texts);
@@ -99,10 +101,10 @@ export class Predictor {
         this.termCounts = undefined;
         this.warn('the term-count path failed; predictions run the whole graph from now on', error);
       }
-      out = feeds
-        ? await this.session.run(feeds, [io.label, io.probabilities])
-        : await (await this.textSession()).run({ [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) }, this.baseFetches);
-    } else {
+    }
+    let out: ort.InferenceSession.OnnxValueMapType;
+    if (feeds) out = await this.session.run(feeds, [io.label, io.probabilities]);
+    else {
       const session = explain > 0 && this.explainSession ? await this.explainSession() : await this.textSession();
       out = await session.run(
         { [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) },
