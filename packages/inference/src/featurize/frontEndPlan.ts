@@ -25,13 +25,14 @@ export interface FrontEndPlan {
  * Plans the term-count path for a model whose manifest declares `frontEnd`, or says why it cannot
  * (the model then runs whole, from text). Only the shape the trainer writes is accepted: the input,
  * an optional StringNormalizer without stop words, a Tokenizer whose pattern is one character class
- * with a minimum repetition and no start/end marks, and a LabelEncoder from tokens to feature ids.
+ * with a minimum repetition and no start/end marks, and a LabelEncoder from tokens to feature ids
+ * (word ids for 1-2 gram models, whose unigram and bigram tables are checked too).
  */
-export function planFrontEnd(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
+export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest): FrontEndPlan | { unsupported: string } {
   const tensors = manifest.frontEnd;
   if (!tensors) return { unsupported: 'the manifest declares no frontEnd' };
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) return { unsupported: 'this machine is big-endian' };
-  const g = readGraph(model);
+  const g = model instanceof Uint8Array ? readGraph(model) : model;
   if (!g) return { unsupported: 'the model has no graph' };
   const producer = (tensor: string): WireNode | undefined => g.nodes.find((n) => n.outputs.includes(tensor));
 

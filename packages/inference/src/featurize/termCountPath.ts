@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { CharClasses } from './charClasses.js';
 import { Featurizer, type TermCounts } from './Featurizer.js';
 import { type FrontEndPlan, planFrontEnd } from './frontEndPlan.js';
+import type { WireGraph } from '../model/onnxWire.js';
 import { graphTokenizer } from './graphTokenizer.js';
 
 /** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
@@ -29,7 +30,7 @@ export async function openTermCountPath(
 }
 
 /** The plan, or why there is none (a model whose graph cannot be read runs whole, from text). */
-export function planOrReason(model: Uint8Array, manifest: Manifest): FrontEndPlan | { unsupported: string } {
+export function planOrReason(model: Uint8Array | WireGraph, manifest: Manifest): FrontEndPlan | { unsupported: string } {
   try {
     return planFrontEnd(model, manifest);
   } catch (error) {

@@ -2,7 +2,8 @@ import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
 import { openTermCountPath, planOrReason, type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
-import { graphOutputs, pruneOutputs } from './subgraph.js';
+import { graphOutputNames, readGraph, type WireGraph } from './onnxWire.js';
+import { pruneOutputs } from './subgraph.js';
 import { lambdaSessionOptions } from './sessionOptions.js';
 import { readFileSource } from './sources/fileSource.js';
 import type { S3SourceOptions } from './sources/s3Source.js';
@@ -87,10 +88,15 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 
   const sessionOptions = options.sessionOptions ?? lambdaSessionOptions();
   const explain = manifest.explain;
-  // onnxruntime runs every node whatever is fetched: plain requests get the graph without the
+  // The graph's structure, read once at the wire level for the pruned text graph, the term-count plan
+  // and the outputs check. Bytes that are not a readable protobuf stay whole: onnxruntime then names
+  // the problem.
+  const graph = readGraphOrReason(modelBytes);
+  // onnxruntime runs every node whatever is fetched: runs from text get the graph without the
   // explanation branch (subgraph.ts), explanations the whole graph.
   let textBytes: Uint8Array | undefined;
-  const fromText = () => (textBytes ??= explain ? prunedOrWhole(modelBytes, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes);
+  const fromText = () =>
+    (textBytes ??= explain && !('unreadable' in graph) ? pruneOutputs(graph, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes);
 
   let created: Promise<ort.InferenceSession>[] = [];
   const create = (bytes: Uint8Array) => {
@@ -107,7 +113,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   // Where the manifest declares the graph's front end, plain requests are tokenised and counted here
   // and run the graph from its term counts (featurize/Featurizer.ts says why). If that path cannot
   // start, the graph from text gives the same answers: the environment still serves, and says why.
-  const plan = manifest.frontEnd ? planOrReason(modelBytes, manifest) : undefined;
+  const plan = !manifest.frontEnd ? undefined : 'unreadable' in graph ? { unsupported: graph.unreadable } : planOrReason(graph, manifest);
   let frontEndUnsupported = plan && 'unsupported' in plan ? plan.unsupported : undefined;
   let plain: { session: ort.InferenceSession; termCounts?: TermCountPath } | undefined;
   let termWarmupMs = 0;
@@ -134,7 +140,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const { session, termCounts } = plain;
   const t3 = performance.now();
 
-  const outputs = graphOutputsOrNone(modelBytes);
+  const outputs = 'unreadable' in graph ? [] : graphOutputNames(graph);
   try {
     checkGraphMatchesManifest(termCounts ? undefined : session, outputs, manifest, source.model);
     if (!termCounts) await warmUp(session, undefined, manifest, source.model);
@@ -171,20 +177,11 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   };
 }
 
-/** Bytes that are not a readable protobuf stay whole: session creation then names the problem. */
-function prunedOrWhole(model: Uint8Array, drop: ReadonlySet<string>): Uint8Array {
+function readGraphOrReason(model: Uint8Array): WireGraph | { unreadable: string } {
   try {
-    return pruneOutputs(model, drop);
-  } catch {
-    return model;
-  }
-}
-
-function graphOutputsOrNone(model: Uint8Array): string[] {
-  try {
-    return graphOutputs(model);
-  } catch {
-    return [];
+    return readGraph(model) ?? { unreadable: 'the model has no graph' };
+  } catch (error) {
+    return { unreadable: `the graph could not be read: ${(error as Error).message}` };
   }
 }
 

@@ -103,12 +103,14 @@ function replaceGraph(g: WireGraph, parts: readonly Uint8Array[]): Uint8Array {
  * The model without the named graph outputs and what only they need. Returns the bytes unchanged
  * when nothing would be dropped or the graph cannot be cut (see `subgraph`).
  */
-export function pruneOutputs(model: Uint8Array, drop: ReadonlySet<string>): Uint8Array {
-  const outputs = graphOutputs(model);
-  if (!outputs.some((o) => drop.has(o))) return model;
+export function pruneOutputs(model: Uint8Array | WireGraph, drop: ReadonlySet<string>): Uint8Array {
+  const g = model instanceof Uint8Array ? readGraph(model) : model;
+  const bytes = model instanceof Uint8Array ? model : model.model;
+  const outputs = g ? graphOutputNames(g) : [];
+  if (!g || !outputs.some((o) => drop.has(o))) return bytes;
   try {
-    return subgraph(model, { outputs: outputs.filter((o) => !drop.has(o)) });
+    return subgraph(g, { outputs: outputs.filter((o) => !drop.has(o)) });
   } catch {
-    return model;
+    return bytes;
   }
 }
