@@ -19,10 +19,10 @@ export interface TermCountPath {
 /** The term-count session and the featurizer, the graph's Tokenizer asked about Latin-1 up front. */
 export async function openTermCountPath(
   plan: FrontEndPlan,
-  create: (bytes: Uint8Array) => Promise<ort.InferenceSession>,
+  create: (bytes: Uint8Array, kind?: 'text' | 'termCounts') => Promise<ort.InferenceSession>,
   manifest: Manifest,
 ): Promise<{ session: ort.InferenceSession; termCounts: TermCountPath }> {
-  const [session, tokenizer] = await Promise.all([create(plan.termCountModel), create(plan.tokenizerModel)]);
+  const [session, tokenizer] = await Promise.all([create(plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
   const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun);
   // Most text needs no other block, and the first request should not have to ask.
   await classes.ask([0]);

@@ -4,7 +4,7 @@ import { ModelLoadError } from '../errors.js';
 import { openTermCountPath, planOrReason, type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
 import { graphOutputNames, readGraph, type WireGraph } from './onnxWire.js';
 import { pruneOutputs } from './subgraph.js';
-import { lambdaSessionOptions } from './sessionOptions.js';
+import { lambdaSessionOptions, termCountSessionOptions } from './sessionOptions.js';
 import { readFileSource } from './sources/fileSource.js';
 import type { S3SourceOptions } from './sources/s3Source.js';
 import { type ArtifactLocation, describeLocation, parseArtifactUri, siblingManifest } from './uri.js';
@@ -99,8 +99,8 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     (textBytes ??= explain && !('unreadable' in graph) ? pruneOutputs(graph, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes);
 
   let created: Promise<ort.InferenceSession>[] = [];
-  const create = (bytes: Uint8Array) => {
-    const session = ort.InferenceSession.create(bytes, sessionOptions);
+  const create = (bytes: Uint8Array, kind: 'text' | 'termCounts' = 'text') => {
+    const session = ort.InferenceSession.create(bytes, kind === 'termCounts' ? termCountSessionOptions(sessionOptions) : sessionOptions);
     created.push(session);
     return session;
   };
