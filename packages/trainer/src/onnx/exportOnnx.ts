@@ -94,7 +94,7 @@ function frontEnd(g: GraphBuilder, text: string, options: { lowercase: boolean; 
  * dense N x V by V x C product; here each post costs only its own distinct terms:
  * tokens -> feature ids (LabelEncoder) -> keys post*V+feature -> Unique (sorted: per-post counts) ->
  * weights tf*idf -> gathered coefficient rows times weight, and weight squared -> per-post sums as
- * differences of a running sum over the sorted keys -> l2 norm, logits -> softmax / argmax.
+ * differences of a running sum over the sorted keys, read at each post's last key -> l2 norm, logits -> softmax / argmax.
  * The same per-(post, term) contributions are graph outputs, which makes explanations exact. The
  * front end's tensors have names (FRONT_END) so that a server may feed the graph from its term counts.
  */
@@ -211,14 +211,20 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   const rows = g.node('Gather', [coef, term], { axis: 0 });
   const weightCol = g.node('Unsqueeze', [weight, g.ints([1])]);
   const perTerm = g.node('Concat', [g.node('Mul', [rows, weightCol]), g.node('Mul', [weightCol, weightCol])], { axis: 1 });
+  const running = g.node('CumSum', [g.node('Cast', [perTerm], { to: DataType.DOUBLE }), zero]);
+  // Each post's last key is where the next key's post differs (n, which no post equals, follows the
+  // last key); the running sum there, minus the one at the previous post's last key, is the post's sum.
+  // Only [P, C + 1] rows (P posts with terms) are copied: no Unique over the keys, no [U + 1] copy.
+  const tail = (t: string) => g.node('Slice', [t, g.ints([1]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([0])]);
+  const nextPost = tail(g.node('Concat', [post, g.node('Reshape', [n, g.ints([1])])], { axis: 0 }));
+  const isLast = g.node('Not', [g.node('Equal', [post, nextPost])]);
+  const postsWithTerms = g.node('Compress', [post, isLast], { axis: 0 });
+  const atLast = g.node('Compress', [running, isLast], { axis: 0 });
   const zeroRow = g.node('Cast', [g.floatTensor('zero_row', [1, C + 1], new Float32Array(C + 1))], { to: DataType.DOUBLE });
-  const running = g.node('Concat', [zeroRow, g.node('CumSum', [g.node('Cast', [perTerm], { to: DataType.DOUBLE }), zero])], { axis: 0 });
-  const [postsWithTerms, , , termsPerPost] = g.nodeMulti('Unique', [post], 4, { sorted: 1 });
-  const ends = g.node('CumSum', [termsPerPost as string, zero]);
-  const starts = g.node('Sub', [ends, termsPerPost as string]);
-  const segments = g.node('Sub', [g.node('Gather', [running, ends], { axis: 0 }), g.node('Gather', [running, starts], { axis: 0 })]);
+  const atPreviousLast = g.node('Slice', [g.node('Concat', [zeroRow, atLast], { axis: 0 }), g.ints([0]), g.ints([-1]), g.ints([0])]);
+  const segments = g.node('Sub', [atLast, atPreviousLast]);
   const zeros = g.node('Expand', [g.floats([0], true), g.node('Concat', [g.node('Reshape', [n, g.ints([1])]), g.ints([C + 1])], { axis: 0 })]);
-  const sums = g.node('ScatterND', [zeros, g.node('Unsqueeze', [postsWithTerms as string, g.ints([1])]), g.node('Cast', [segments], { to: DataType.FLOAT })]);
+  const sums = g.node('ScatterND', [zeros, g.node('Unsqueeze', [postsWithTerms, g.ints([1])]), g.node('Cast', [segments], { to: DataType.FLOAT })]);
   const raw = g.node('Slice', [sums, g.ints([0]), g.ints([C]), g.ints([1])]);
   const sumSq = g.node('Slice', [sums, g.ints([C]), g.ints([C + 1]), g.ints([1])]);
   // A post without known terms keeps a zero vector (scikit-learn's normalize leaves it so).
