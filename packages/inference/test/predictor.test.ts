@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../src/model/loadModel.js';
 import { contributions, rowsByPost, topContributions } from '../src/predictor/explain.js';
-import { Predictor } from '../src/predictor/Predictor.js';
+import { Predictor, runParts } from '../src/predictor/Predictor.js';
 import { TINY_INTERCEPT, TINY_LABELS } from './fixtures/tinyModel.js';
 import { tinyArtifact } from './helpers/artifacts.js';
 
@@ -45,6 +45,20 @@ describe('Class: Predictor (tiny explain model)', () => {
     expect(predictions[0]?.label).toBe(TINY_LABELS[TINY_INTERCEPT.indexOf(Math.max(...TINY_INTERCEPT))]);
     expect(predictions[0]?.explanation).toEqual([]);
     expect((await predictor.predict([])).predictions).toEqual([]);
+  });
+
+  it('explains a batch run in parts as it explains it in one run', async () => {
+    const texts = ['oven oven recipe nasa', 'NASA rocket into orbit', 'the team scored a goal', 'bake it in the oven'];
+    expect(runParts(texts, 25).length).toBe(4);
+    const one = await predictor.predict(texts, { topK: 2, explain: 10 });
+    const parted = await new Predictor(model, { maxCharsPerRun: 25 }).predict(texts, { topK: 2, explain: 10 });
+    expect(parted.predictions.map((p) => p.label)).toEqual(one.predictions.map((p) => p.label));
+    parted.predictions.forEach((p, n) => {
+      const whole = one.predictions[n];
+      expect(p.top.map((t) => t.label)).toEqual(whole?.top.map((t) => t.label));
+      expect(p.explanation?.map((e) => e.token)).toEqual(whole?.explanation?.map((e) => e.token));
+      p.explanation?.forEach((e, k) => expect(e.weight).toBeCloseTo(whole?.explanation?.[k]?.weight as number, 6));
+    });
   });
 
   it('explains with the largest absolute contributions first, duplicates summed per token', async () => {
@@ -97,6 +111,15 @@ describe('Class: Predictor (bring-your-own model)', () => {
     await expect(predictor.predict(['orbit'], { explain: 3 })).rejects.toThrow(/no explanation outputs/);
     await model.session.release();
     await tiny.remove();
+  });
+});
+
+describe('Function: runParts', () => {
+  it('cuts a batch into consecutive parts of at most maxChars characters, a longer text alone', () => {
+    expect(runParts(['aaa', 'bb', 'c'], 10)).toEqual([[0, 3]]);
+    expect(runParts(['aaa', 'bb', 'c'], 4)).toEqual([[0, 1], [1, 3]]);
+    expect(runParts(['aaaaa', 'b', 'cccccc', '', ''], 3)).toEqual([[0, 1], [1, 2], [2, 3], [3, 5]]);
+    expect(runParts(['', '', ''], 0)).toEqual([[0, 3]]);
   });
 });
 

@@ -10,7 +10,7 @@ import { type Manifest, sha256Hex, versionFromDigest } from '@org/classifier-art
 import { exportOnnx, FRONT_END, FRONT_END_BIGRAMS, type LinearTextModel, loadNewsgroups, TfidfVectorizer } from '@org/classifier-trainer';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CharClasses } from '../src/featurize/charClasses.js';
 import { Featurizer, MAX_NEW_BLOCKS, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
@@ -18,7 +18,7 @@ import { Vocabulary } from '../src/featurize/vocabulary.js';
 import { type LoadedModel, loadModel } from '../src/model/loadModel.js';
 import { ELEM } from '../src/model/onnxWire.js';
 import { subgraph } from '../src/model/subgraph.js';
-import { Predictor } from '../src/predictor/Predictor.js';
+import { Predictor, runParts } from '../src/predictor/Predictor.js';
 import { ARTICLE_EXAMPLE, tempDir, trainedArtifactDir } from './helpers/artifacts.js';
 
 /** The graph's own term counts for a batch, computed by onnxruntime from text. */
@@ -176,6 +176,27 @@ describe('Term-count path on the trained artifact', () => {
     expect(oovRate).toBeCloseTo(1 - c.known / c.tokens, 12);
     expect(oovRate).toBeGreaterThan(0);
     await graph.session.release();
+  });
+
+  it('runs a batch of more characters than one run takes in parts, one run each, predicting as one run does', async () => {
+    const m = await model();
+    const { test } = await loadNewsgroups();
+    const batch = test.texts.slice(0, 256);
+    const whole = await new Predictor(m).predict(batch, { topK: 3 });
+    const runs = vi.spyOn(m.session, 'run');
+    const parted = await new Predictor(m, { maxCharsPerRun: 20_000 }).predict(batch, { topK: 3 });
+    const calls = runs.mock.calls.length;
+    runs.mockRestore();
+    expect(calls).toBe(runParts(batch, 20_000).length);
+    expect(calls).toBeGreaterThan(10);
+    expect(parted.predictions).toHaveLength(batch.length);
+    parted.predictions.forEach((p, n) => {
+      const one = whole.predictions[n];
+      expect(p.label).toBe(one?.label);
+      const probability = new Map(one?.top.map((t) => [t.label, t.probability]));
+      for (const t of p.top) expect(t.probability).toBeCloseTo(probability.get(t.label) as number, 6);
+    });
+    expect(parted.oovRate).toBeCloseTo(whole.oovRate as number, 12);
   });
 
   it('falls back to the whole graph, once and with a warning, if the featurizer fails', async () => {

@@ -48,6 +48,7 @@ export class Predictor {
   private readonly labelIndex: Map<string, number>;
   private readonly baseFetches: string[];
   private readonly explainFetches: string[];
+  private readonly maxCharsPerRun: number;
 
   /**
    * @param options.warn told once if the term-count path fails (the predictor then runs the whole
@@ -55,9 +56,10 @@ export class Predictor {
    */
   constructor(
     model: Pick<LoadedModel, 'manifest' | 'session' | 'termCounts' | 'textSession' | 'explainSession' | 'graphOutputs'>,
-    options: { warn?: (message: string, error: unknown) => void } = {},
+    options: { warn?: (message: string, error: unknown) => void; maxCharsPerRun?: number } = {},
   ) {
     this.manifest = model.manifest;
+    this.maxCharsPerRun = options.maxCharsPerRun ?? MAX_CHARS_PER_RUN;
     this.session = model.session;
     this.termCounts = model.termCounts;
     this.textSession = model.textSession;
@@ -75,12 +77,33 @@ export class Predictor {
     this.explainFetches = e ? [...this.baseFetches, e.post, e.token, e.contrib] : this.baseFetches;
   }
 
-  /** Predicts a batch. Callers validate `topK`/`explain` ranges; this throws `InferenceError` on misuse. */
+  /**
+   * Predicts a batch in one onnxruntime run, or one per part when its texts hold more than
+   * `maxCharsPerRun` characters (MAX_CHARS_PER_RUN says why). Callers validate `topK`/`explain`
+   * ranges; this throws `InferenceError` on misuse.
+   */
   async predict(texts: readonly string[], options: PredictOptions = {}): Promise<BatchResult> {
     const topK = options.topK ?? 1;
     const explain = options.explain ?? 0;
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
+    const parts = runParts(texts, this.maxCharsPerRun);
+    if (parts.length === 1) return withOovRate(await this.run(texts, topK, explain));
+    const predictions: Prediction[] = [];
+    const counts: PartResult = { predictions };
+    for (const [from, to] of parts) {
+      const part = await this.run(texts.slice(from, to), topK, explain);
+      for (const p of part.predictions) predictions.push(p);
+      if (part.tokens !== undefined) {
+        counts.tokens = (counts.tokens ?? 0) + part.tokens;
+        counts.known = (counts.known ?? 0) + (part.known ?? 0);
+      }
+    }
+    return withOovRate(counts);
+  }
+
+  /** One onnxruntime run over `texts`: their predictions, and their token counts when known. */
+  private async run(texts: readonly string[], topK: number, explain: number): Promise<PartResult> {
     const io = this.manifest.io;
     // Plain requests run from the featurizer's term counts when the model has that path; otherwise
     // (explanations, no such path, a batch it does not count) the graph runs from text.
@@ -148,10 +171,8 @@ export class Predictor {
       predictions[n] = prediction;
     }
 
-    const result: BatchResult = { predictions };
-    if (counted) {
-      if (counted.tokens > 0) result.oovRate = 1 - counted.known / counted.tokens;
-    } else if (this.supportsOov) {
+    if (counted) return { predictions, tokens: counted.tokens, known: counted.known };
+    if (this.supportsOov) {
       const tokens = out[OOV_OUTPUTS.tokens]?.data as BigInt64Array | undefined;
       const known = out[OOV_OUTPUTS.known]?.data as BigInt64Array | undefined;
       if (tokens && known) {
@@ -161,10 +182,10 @@ export class Predictor {
           t += tokens[n] as bigint;
           k += known[n] as bigint;
         }
-        if (t > 0n) result.oovRate = 1 - Number(k) / Number(t);
+        return { predictions, tokens: Number(t), known: Number(k) };
       }
     }
-    return result;
+    return { predictions };
   }
 
   private topLabels(probs: Float32Array, base: number, k: number): LabelProbability[] {
@@ -172,4 +193,42 @@ export class Predictor {
     idx.sort((a, b) => (probs[base + b] as number) - (probs[base + a] as number) || a - b);
     return idx.slice(0, k).map((c) => ({ label: this.labels[c] as string, probability: probs[base + c] as number }));
   }
+}
+
+interface PartResult {
+  predictions: Prediction[];
+  /** Tokens (stop words left out) and known tokens, when the run counted them. */
+  tokens?: number;
+  known?: number;
+}
+
+function withOovRate({ predictions, tokens, known }: PartResult): BatchResult {
+  return tokens !== undefined && tokens > 0 ? { predictions, oovRate: 1 - (known ?? 0) / tokens } : { predictions };
+}
+
+/**
+ * Characters one onnxruntime run takes at most: a batch over it runs in consecutive parts (each text
+ * whole), one run each. The graph's intermediate tensors grow with the batch's distinct (post, term)
+ * pairs, which grow with its characters; the largest request the default limits allow (256 texts,
+ * 1 MB) took the default 1-2 gram model's process from 260 to 320 MB in one run, past a 256 MB
+ * function. A batch of 64 test posts (about 120,000 characters) still runs once.
+ */
+export const MAX_CHARS_PER_RUN = 262_144;
+
+/** [from, to) ranges of consecutive texts of at most `maxChars` characters each (a longer text alone). */
+export function runParts(texts: readonly string[], maxChars: number): [number, number][] {
+  const parts: [number, number][] = [];
+  let from = 0;
+  let chars = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const length = (texts[i] as string).length;
+    if (i > from && chars + length > maxChars) {
+      parts.push([from, i]);
+      from = i;
+      chars = 0;
+    }
+    chars += length;
+  }
+  parts.push([from, texts.length]);
+  return parts;
 }
