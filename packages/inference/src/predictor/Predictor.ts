@@ -209,9 +209,11 @@ function withOovRate({ predictions, tokens, known }: PartResult): BatchResult {
 /**
  * Characters one onnxruntime run takes at most: a batch over it runs in consecutive parts (each text
  * whole), one run each. The graph's intermediate tensors grow with the batch's distinct (post, term)
- * pairs, which grow with its characters; the largest request the default limits allow (256 texts,
- * 1 MB) took the default 1-2 gram model's process from 260 to 320 MB in one run, past a 256 MB
- * function. A batch of 64 test posts (about 120,000 characters) still runs once.
+ * pairs, which grow with its characters. The largest request the default limits allow (256 texts,
+ * 1 MB) took the bench's process serving the default 1-2 gram model from 260 to 320 MB resident in
+ * one run (past a 256 MB function once the bench's own 43 MB are left out), and to 265 MB in parts,
+ * which were also faster (68 vs 111-123 ms). A batch of 64 test posts (about 120,000 characters)
+ * still runs once.
  */
 export const MAX_CHARS_PER_RUN = 262_144;
 
