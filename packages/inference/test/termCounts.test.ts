@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Manifest, sha256Hex, versionFromDigest } from '@org/classifier-artifact';
-import { exportOnnx, FRONT_END, FRONT_END_BIGRAMS, type LinearTextModel, loadNewsgroups, TfidfVectorizer } from '@org/classifier-trainer';
+import { exportOnnx, FRONT_END, frontEndManifest, type LinearTextModel, loadNewsgroups, TfidfVectorizer } from '@org/classifier-trainer';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -47,13 +47,6 @@ async function graphCounter(model: Uint8Array) {
     },
   };
 }
-
-/** The manifest's frontEnd the trainer writes for a model of `terms` features. */
-const frontEndOf = (terms: number, bigrams: boolean): NonNullable<Manifest['frontEnd']> => ({
-  ...FRONT_END,
-  keyStride: terms,
-  ...(bigrams ? { termIds: FRONT_END_BIGRAMS.wordIds, bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds } } : {}),
-});
 
 /** A featurizer result that must be there (test posts use few character blocks). */
 function must(c: TermCounts | undefined): TermCounts {
@@ -239,7 +232,7 @@ async function smallArtifact(options: { tokenPattern?: string; frontEnd?: boolea
   const bytes = exportOnnx(linearModel(terms, { ...options, ...(options.bigrams ? {} : { stopWords: ['the', 'and'] }) }));
   const manifest: Manifest = {
     ...smallManifest(bytes, ['a', 'b']),
-    ...(options.frontEnd === false ? {} : { frontEnd: frontEndOf(terms.length, options.bigrams === true) }),
+    ...(options.frontEnd === false ? {} : { frontEnd: frontEndManifest(terms) }),
   };
   const dir = await tempDir('small-');
   await writeFile(join(dir.path, 'model.onnx'), bytes);
@@ -367,7 +360,7 @@ describe('Term-count path on a 1-2 gram model', () => {
     });
     expect(vectorizer.terms.some((t) => t.includes(' '))).toBe(true);
     const bytes = exportOnnx(linearModel(vectorizer.terms, { tokenPattern: vectorizer.params().tokenPattern }));
-    const plan = planFrontEnd(bytes, { ...smallManifest(bytes, ['a', 'b']), frontEnd: frontEndOf(vectorizer.terms.length, true) });
+    const plan = planFrontEnd(bytes, { ...smallManifest(bytes, ['a', 'b']), frontEnd: frontEndManifest(vectorizer.terms) });
     if ('unsupported' in plan) throw new Error(plan.unsupported);
     const [tokenizer, termCount] = await Promise.all([ort.InferenceSession.create(plan.tokenizerModel), ort.InferenceSession.create(plan.termCountModel)]);
     const { graphTokenizer } = await import('../src/featurize/graphTokenizer.js');
@@ -381,7 +374,7 @@ describe('Term-count path on a 1-2 gram model', () => {
       expect(plain(counts)).toEqual(plain(await graph.count(batch)));
       const { termCountFeeds } = await import('../src/featurize/termCountPath.js');
       const [a, b] = await Promise.all([
-        termCount.run(termCountFeeds(counts, batch.length, frontEndOf(vectorizer.terms.length, true)), ['label', 'probabilities']),
+        termCount.run(termCountFeeds(counts, batch.length, frontEndManifest(vectorizer.terms)), ['label', 'probabilities']),
         whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']),
       ]);
       expect(a.label?.data).toEqual(b.label?.data);

@@ -23,7 +23,7 @@ import {
   softmaxRows,
 } from './model/logisticRegression.js';
 import { warmStartFrom } from './model/warmStart.js';
-import { FRONT_END, FRONT_END_BIGRAMS, GRAPH_IO, exportOnnx } from './onnx/exportOnnx.js';
+import { GRAPH_IO, exportOnnx, frontEndManifest } from './onnx/exportOnnx.js';
 import { type ParityReport, checkParity } from './onnx/parityGate.js';
 import { type Progress, silentProgress } from './progress.js';
 
@@ -160,12 +160,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       contrib: GRAPH_IO.contrib,
       intercept: Array.from(Float32Array.from(model.intercept)),
     },
-    frontEnd: {
-      ...FRONT_END,
-      keyStride: vectorizer.terms.length,
-      // A 1-2 gram graph's token LabelEncoder gives word ids; unigram and bigram features follow from them.
-      ...(config.featurizer.ngramRange[1] > 1 ? { termIds: FRONT_END_BIGRAMS.wordIds, bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds } } : {}),
-    },
+    frontEnd: frontEndManifest(vectorizer.terms),
     featurizer: vectorizer.params(),
     training: {
       config: config.name,

@@ -1,3 +1,4 @@
+import type { Manifest } from '@org/classifier-artifact';
 import { DataType, GraphBuilder } from './GraphBuilder.js';
 
 /** Everything the graph needs from a fitted tf-idf + multinomial logistic regression model. */
@@ -56,6 +57,22 @@ export const FRONT_END_BIGRAMS = {
   bigramIds: 'bigram_ids',
 } as const;
 
+/**
+ * The manifest's `frontEnd` for the graph `exportOnnx` writes of these terms: the graph has the bigram
+ * tensors exactly when some term is a bigram, whatever n-gram range was asked for.
+ */
+export function frontEndManifest(terms: readonly string[]): NonNullable<Manifest['frontEnd']> {
+  const bigrams = terms.some(isBigram);
+  return {
+    ...FRONT_END,
+    keyStride: terms.length,
+    // A 1-2 gram graph's token LabelEncoder gives word ids; unigram and bigram features follow from them.
+    ...(bigrams ? { termIds: FRONT_END_BIGRAMS.wordIds, bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds } } : {}),
+  };
+}
+
+const isBigram = (term: string): boolean => term.includes(' ');
+
 const ML = 'ai.onnx.ml';
 const MS = 'com.microsoft';
 // The tokenizer pads short posts with this value; it can never be a token (tokens are word characters).
@@ -94,7 +111,8 @@ function frontEnd(g: GraphBuilder, text: string, options: { lowercase: boolean; 
  * dense N x V by V x C product; here each post costs only its own distinct terms:
  * tokens -> feature ids (LabelEncoder) -> keys post*V+feature -> Unique (sorted: per-post counts) ->
  * weights tf*idf -> gathered coefficient rows times weight, and weight squared -> per-post sums as
- * differences of a running sum over the sorted keys, read at each post's last key -> l2 norm, logits -> softmax / argmax.
+ * differences of a running sum over the sorted keys, read at each post's last key -> l2 norm,
+ * logits -> softmax / argmax.
  * The same per-(post, term) contributions are graph outputs, which makes explanations exact. The
  * front end's tensors have names (FRONT_END) so that a server may feed the graph from its term counts.
  */
@@ -216,14 +234,15 @@ export function exportOnnx(model: LinearTextModel, metadata: Record<string, stri
   // last key); the running sum there, minus the one at the previous post's last key, is the post's sum.
   // Only [P, C + 1] rows (P posts with terms) are copied: no Unique over the keys, no [U + 1] copy.
   const tail = (t: string) => g.node('Slice', [t, g.ints([1]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([0])]);
-  const nextPost = tail(g.node('Concat', [post, g.node('Reshape', [n, g.ints([1])])], { axis: 0 }));
+  const nAsVector = g.node('Reshape', [n, g.ints([1])]);
+  const nextPost = tail(g.node('Concat', [post, nAsVector], { axis: 0 }));
   const isLast = g.node('Not', [g.node('Equal', [post, nextPost])]);
   const postsWithTerms = g.node('Compress', [post, isLast], { axis: 0 });
   const atLast = g.node('Compress', [running, isLast], { axis: 0 });
   const zeroRow = g.node('Cast', [g.floatTensor('zero_row', [1, C + 1], new Float32Array(C + 1))], { to: DataType.DOUBLE });
   const atPreviousLast = g.node('Slice', [g.node('Concat', [zeroRow, atLast], { axis: 0 }), g.ints([0]), g.ints([-1]), g.ints([0])]);
   const segments = g.node('Sub', [atLast, atPreviousLast]);
-  const zeros = g.node('Expand', [g.floats([0], true), g.node('Concat', [g.node('Reshape', [n, g.ints([1])]), g.ints([C + 1])], { axis: 0 })]);
+  const zeros = g.node('Expand', [g.floats([0], true), g.node('Concat', [nAsVector, g.ints([C + 1])], { axis: 0 })]);
   const sums = g.node('ScatterND', [zeros, g.node('Unsqueeze', [postsWithTerms, g.ints([1])]), g.node('Cast', [segments], { to: DataType.FLOAT })]);
   const raw = g.node('Slice', [sums, g.ints([0]), g.ints([C]), g.ints([1])]);
   const sumSq = g.node('Slice', [sums, g.ints([C]), g.ints([C + 1]), g.ints([1])]);
@@ -272,7 +291,7 @@ function range(n: number): number[] {
 }
 
 function ngramFlags(terms: readonly string[]): number[] {
-  return terms.map((t) => (t.includes(' ') ? 1 : 0));
+  return terms.map((t) => (isBigram(t) ? 1 : 0));
 }
 
 function wordTables(terms: readonly string[]) {
