@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/model/loadModel.js';
-import { graphOutputs, pruneOutputs } from '../src/model/subgraph.js';
+import { graphOutputNames, readGraph } from '../src/model/onnxWire.js';
+import { pruneOutputs } from '../src/model/subgraph.js';
 import { ARTICLE_EXAMPLE, trainedArtifactDir } from './helpers/artifacts.js';
 
 const EXPLAIN = new Set(['logits', 'explain_post', 'explain_token', 'explain_contrib']);
+/** Graph output names of a model, in order. */
+function graphOutputs(model: Uint8Array): string[] {
+  const g = readGraph(model);
+  if (!g) throw new Error('the model has no graph');
+  return graphOutputNames(g);
+}
+
 const TEXTS = [ARTICLE_EXAMPLE, '', 'hockey playoffs tonight', 'zzqx unknownword'];
 
 describe('pruneOutputs on the trained graph', () => {

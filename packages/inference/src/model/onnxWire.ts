@@ -73,11 +73,6 @@ export function fields(bytes: Uint8Array): Field[] {
 const decoder = new TextDecoder();
 export const value = (bytes: Uint8Array, f: Field): Uint8Array => bytes.subarray(f.valueStart, f.valueEnd);
 export const text = (bytes: Uint8Array, f: Field): string => decoder.decode(value(bytes, f));
-/** The string values of one repeated field of a message. */
-export const strings = (message: Uint8Array, field: number): string[] =>
-  fields(message)
-    .filter((f) => f.field === field)
-    .map((f) => text(message, f));
 
 /** The first value of a string field, reading no further than needed (a name is usually first). */
 export function firstString(message: Uint8Array, field: number): string | undefined {
@@ -302,7 +297,7 @@ export function int64s(a: Uint8Array, field: number): number[] {
 }
 
 export function graphOutputNames(g: WireGraph): string[] {
-  return g.graphFields.filter((f) => f.field === GRAPH.output).map((f) => strings(value(g.graph, f), VALUE_INFO.name)[0] ?? '');
+  return g.graphFields.filter((f) => f.field === GRAPH.output).map((f) => firstString(value(g.graph, f), VALUE_INFO.name) ?? '');
 }
 
 /** The values of an int64 initializer (raw_data or int64_data), or undefined when there is none by that name. */

@@ -29,12 +29,6 @@ export interface SubgraphSpec {
   inputs?: readonly TensorSpec[];
 }
 
-/** Graph output names of a model, in order. */
-export function graphOutputs(model: Uint8Array): string[] {
-  const g = readGraph(model);
-  return g ? graphOutputNames(g) : [];
-}
-
 /**
  * A copy of a model that computes `spec.outputs` from `spec.inputs` (or the graph's own inputs):
  * every node, initializer, input and value_info nothing kept needs is left out.

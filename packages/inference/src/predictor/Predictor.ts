@@ -87,11 +87,9 @@ export class Predictor {
     const explain = options.explain ?? 0;
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
-    const parts = runParts(texts, this.maxCharsPerRun);
-    if (parts.length === 1) return withOovRate(await this.run(texts, topK, explain));
     const predictions: Prediction[] = [];
     const counts: PartResult = { predictions };
-    for (const [from, to] of parts) {
+    for (const [from, to] of runParts(texts, this.maxCharsPerRun)) {
       const part = await this.run(texts.slice(from, to), topK, explain);
       for (const p of part.predictions) predictions.push(p);
       if (part.tokens !== undefined) {
