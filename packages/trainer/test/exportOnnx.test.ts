@@ -1,3 +1,4 @@
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   decisionFunction,
   exportOnnx,
   fitLogisticRegression,
+  type LinearTextModel,
   softmaxRows,
 } from '../src/index.js';
 
@@ -38,7 +40,7 @@ function trained(options: { ngrams: [number, number]; sublinear: boolean; stopWo
     smoothIdf: true,
   });
   const model = fitLogisticRegression(matrix, targets, 2, { C: 10, maxIter: 200, tol: 1e-8 });
-  const onnx = exportOnnx({
+  const linear: LinearTextModel = {
     labels,
     terms: vectorizer.terms,
     idf: vectorizer.idf,
@@ -48,9 +50,23 @@ function trained(options: { ngrams: [number, number]; sublinear: boolean; stopWo
     tokenPattern: TOKEN_PATTERN,
     sublinearTf: options.sublinear,
     stopWords: options.stopWords ? [...ENGLISH_STOP_WORDS] : undefined,
-  });
+  };
+  const onnx = exportOnnx(linear);
   const logits = decisionFunction(model, vectorizer.transform(probe));
-  return { onnx, model, logits, expectedLabels: Array.from(argmaxRows(logits, 2), (k) => labels[k] as string) };
+  return { onnx, linear, model, logits, expectedLabels: Array.from(argmaxRows(logits, 2), (k) => labels[k] as string) };
+}
+
+/** The values of a float initializer of the graph. */
+function floatInitializer(onnx: Uint8Array, name: string): Float32Array {
+  const tensor = onnxProto.onnx.ModelProto.decode(onnx).graph?.initializer?.find((t) => t.name === name);
+  const raw = tensor?.rawData;
+  if (!raw) throw new Error(`no float initializer ${name}`);
+  return new Float32Array(Uint8Array.from(raw).buffer);
+}
+
+async function logitsOf(onnx: Uint8Array, texts: string[]): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(onnx);
+  return (await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', texts, [texts.length]) }))[GRAPH_IO.logits]?.data as Float32Array;
 }
 
 describe.each([
@@ -83,6 +99,25 @@ describe.each([
         Array.from(row).forEach((v, c) => expect(out[i * 2 + c]).toBeCloseTo(v as number, 4));
       });
     }
+  });
+
+  it('numbers its features most frequent first, and gives the same logits whatever order they were fitted in', async () => {
+    const { onnx, linear } = trained(options);
+    const idf = floatInitializer(onnx, 'idf');
+    expect(idf.length).toBe(linear.terms.length);
+    for (let f = 1; f < idf.length; f++) expect(idf[f]).toBeGreaterThanOrEqual(idf[f - 1] as number);
+    const V = linear.terms.length;
+    const reversed = (f: number) => V - 1 - f;
+    const coef = new Float64Array(linear.coef.length);
+    for (let f = 0; f < V; f++) coef.set(linear.coef.subarray(2 * reversed(f), 2 * reversed(f) + 2), 2 * f);
+    const refitted = exportOnnx({
+      ...linear,
+      terms: linear.terms.map((_, f) => linear.terms[reversed(f)] as string),
+      idf: Float64Array.from(linear.idf, (_, f) => linear.idf[reversed(f)] as number),
+      coef,
+    });
+    const [a, b] = await Promise.all([logitsOf(onnx, probe), logitsOf(refitted, probe)]);
+    b.forEach((v, i) => expect(v).toBeCloseTo(a[i] as number, 5));
   });
 
   it('has explanation outputs whose contributions plus the intercept are the logits', async () => {
