@@ -51,6 +51,8 @@ export class Vocabulary {
     const entries = new Uint16Array(units);
     const table = this.table;
     const mask = this.mask;
+    // Keys are inserted in the graph's order, so the earlier ones sit at their first probe: the trainer
+    // lists stop words and then words by document frequency, the tokens most looked up.
     // One flat loop, ASCII decoded and hashed in the same pass: this runs once per cold start, before
     // V8 has optimised anything, so work per byte is what the init budget pays for.
     let p = 0;
