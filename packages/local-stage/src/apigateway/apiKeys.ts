@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { StageModel, ThrottleLimits, UsagePlanModel, QuotaLimits } from '../stack/model.js';
 import { Quota } from './quota.js';
 import { TokenBucket } from './tokenBucket.js';
@@ -18,12 +18,14 @@ export interface LocalApiKey {
   readonly stages: Map<string, { plan: UsagePlanModel; bucket: TokenBucket | undefined; quota: Quota | undefined }>;
 }
 
-/** API Gateway generates 40-character alphanumeric key values. */
+/**
+ * API Gateway generates 40-character alphanumeric key values. Each character is drawn uniformly
+ * (`randomInt`): a random byte modulo 62 would favour the first eight characters.
+ */
 export function generateKeyValue(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = randomBytes(40);
   let out = '';
-  for (const b of bytes) out += alphabet[b % alphabet.length];
+  for (let i = 0; i < 40; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
 }
 
