@@ -58,7 +58,7 @@ export function readOutputs(file: string, env: Env = process.env, stack = STACK)
   const stackOutputs = (parsed as Record<string, unknown> | null)?.[stack];
   if (stackOutputs === undefined) {
     const stacks = parsed && typeof parsed === 'object' ? Object.keys(parsed).join(', ') || 'none' : 'none';
-    throw new E2eError(`${file} has no outputs of stack ${stack} (stacks in it: ${stacks}); deploy with: npx cdktf deploy ${stack} --outputs-file ${file}`);
+    throw new E2eError(`${file} has no outputs of stack ${stack} (stacks in it: ${stacks}); deploy with: npx cdktf deploy classifier-account-<region> ${stack} --outputs-file ${file}`);
   }
   const url = findOutput(stackOutputs, ['invoke_url', 'invokeUrl']);
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {

@@ -1,8 +1,8 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic/index.js';
 import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { type StageConfig, validateStageConfig } from './config.js';
-import { ApiGatewayLogsRole } from './constructs/ApiGatewayLogsRole.js';
 import { ImageRepository } from './constructs/ImageRepository.js';
 import { type FunctionCode, InferenceFunction } from './constructs/InferenceFunction.js';
 import { KeyedRestApi, ROUTES } from './constructs/KeyedRestApi.js';
@@ -19,6 +19,11 @@ export const MANIFEST_VERSION_VAR = 'manifest_version_id';
 export interface ClassifierStackProps {
   config: StageConfig;
   inputs: StackInputs;
+  /**
+   * The stack that sets the region's API Gateway CloudWatch Logs role (AccountStack), which stage access
+   * logging needs first; omit it where the account's owners set that role themselves.
+   */
+  account?: TerraformStack;
 }
 
 /**
@@ -38,6 +43,7 @@ export class ClassifierStack extends TerraformStack {
   readonly api: KeyedRestApi;
   readonly usagePlan: UsagePlan;
   readonly monitoring: Monitoring;
+  readonly alarmTopic: SnsTopic;
   readonly imageRepository?: ImageRepository;
 
   constructor(scope: Construct, props: ClassifierStackProps) {
@@ -45,6 +51,7 @@ export class ClassifierStack extends TerraformStack {
     super(scope, config.stackName);
     this.config = config;
     const { inputs } = props;
+    if (props.account) this.addDependency(props.account);
     const fnConfig = config.function;
 
     // Relative to the stack's directory (cdktf.out/stacks/<stack>, where cdktf and plain Terraform both run):
@@ -83,6 +90,15 @@ export class ClassifierStack extends TerraformStack {
       code = { kind: 'image', imageUri: this.imageRepository.imageUri(fnConfig.imageTag ?? '') };
     } else {
       if (!inputs.lambdaZip) throw new ConfigError(`stage ${config.stage}: zip package type needs the Lambda bundle input`);
+      // onnxruntime's native binding loads at every cold start: a bundle built for the other architecture
+      // would deploy cleanly and then fail every request with a 502.
+      const needed = fnConfig.architecture === 'arm64' ? 'arm64' : 'x64';
+      const present = inputs.lambdaZip.onnxruntimeArchitectures;
+      if (present.length > 0 && !present.includes(needed)) {
+        throw new ConfigError(
+          `stage ${config.stage}: function.architecture is ${fnConfig.architecture}, but ${inputs.lambdaZip.path} holds onnxruntime for linux-${present.join(', linux-')} only; rebuild it with \`npm run bundle -w @org/classifier-inference -- --arch ${needed}\``,
+        );
+      }
       code = { kind: 'zip', bucket: bucket.id, zip: inputs.lambdaZip };
     }
 
@@ -114,10 +130,6 @@ export class ClassifierStack extends TerraformStack {
       },
     ]);
 
-    const logsRole = config.manageApiGatewayAccount
-      ? new ApiGatewayLogsRole(this, 'api-gateway-logs-role', { name: `${config.namePrefix}-apigw-logs` })
-      : undefined;
-
     this.api = new KeyedRestApi(this, 'api', {
       name: config.namePrefix,
       stageName: config.api.stageName,
@@ -127,7 +139,6 @@ export class ClassifierStack extends TerraformStack {
       aliasName: this.inference.alias.name,
       methodThrottle: config.api.methodThrottle,
       logRetentionDays: config.logRetentionDays,
-      ...(logsRole ? { stageDependsOn: [logsRole.account] } : {}),
     });
 
     this.usagePlan = new UsagePlan(this, 'usage-plan', {
@@ -137,6 +148,10 @@ export class ClassifierStack extends TerraformStack {
       throttle: config.api.usagePlan.throttle,
       quota: config.api.usagePlan.quota,
     });
+
+    // Every alarm notifies this topic (and any further actions the config lists): an alarm without an
+    // action only changes colour on a dashboard nobody is watching. Subscribe a mail or pager endpoint to it.
+    this.alarmTopic = new SnsTopic(this, 'alarm-topic', { name: `${config.namePrefix}-alarms` });
 
     this.monitoring = new Monitoring(this, 'monitoring', {
       name: config.namePrefix,
@@ -148,7 +163,7 @@ export class ClassifierStack extends TerraformStack {
       reservedConcurrency: fnConfig.reservedConcurrency,
       metricsNamespace: config.observability.metricsNamespace,
       serviceName: config.observability.serviceName,
-      alarms: config.alarms,
+      alarms: { ...config.alarms, actions: [this.alarmTopic.arn, ...config.alarms.actions] },
     });
 
     new TerraformOutput(this, 'invoke_url', {
@@ -174,6 +189,10 @@ export class ClassifierStack extends TerraformStack {
     new TerraformOutput(this, 'live_version', { value: this.inference.alias.functionVersion });
     new TerraformOutput(this, 'model_bucket', { value: bucket.bucket });
     new TerraformOutput(this, 'dashboard_name', { value: this.monitoring.dashboard.dashboardName });
+    new TerraformOutput(this, 'alarm_topic_arn', {
+      value: this.alarmTopic.arn,
+      description: 'SNS topic every alarm notifies on ALARM and OK: subscribe a mail or pager endpoint.',
+    });
     if (this.imageRepository) {
       new TerraformOutput(this, 'image_repository_url', { value: this.imageRepository.repository.repositoryUrl });
     }

@@ -80,7 +80,7 @@ export interface AlarmConfig {
   concurrencyFractionOfReserved: number;
   /** Model EMF `MeanTopProbability` average below this: the model is unsure, a cheap drift signal. */
   minMeanTopProbability: number;
-  /** SNS topic ARNs (or other alarm actions) notified on ALARM and OK; empty = dashboard only. */
+  /** Alarm actions (SNS topic ARNs...) notified on ALARM and OK besides the stage's own alarm topic. */
   actions: string[];
 }
 
@@ -103,18 +103,12 @@ export interface StageConfig {
   observability: { serviceName: string; metricsNamespace: string };
   /** Let `destroy` delete the model bucket with all its object versions (test only). */
   bucketForceDestroy: boolean;
-  /**
-   * Set the regional API Gateway account's CloudWatch Logs role (aws_api_gateway_account). Stage access
-   * logging fails with "CloudWatch Logs role ARN must be set in account settings" until some stack or person
-   * has set it once per account and region. It is a regional singleton: let exactly one stack manage it.
-   */
-  manageApiGatewayAccount: boolean;
 }
 
 const common = {
   region: 'us-east-1',
   limits: { maxTexts: 256, maxTextChars: 100_000, maxBodyBytes: 1_048_576 },
-  observability: { serviceName: 'classifier', metricsNamespace: 'Classifier' },
+  metricsNamespace: 'Classifier',
 } as const;
 
 /** The `test` stage: the article's numbers (256 MB, 10 s, burst 10, 10 req/s, 100 requests a day). */
@@ -128,7 +122,9 @@ export const testStage: StageConfig = {
     memoryMb: 256,
     timeoutSeconds: 10,
     architecture: 'x86_64',
-    reservedConcurrency: 10,
+    // None: a new account's regional limit of 10 cannot spare a reservation (Lambda keeps 10 unreserved),
+    // and the usage plan's 10 requests/s already bound what test can run at once.
+    reservedConcurrency: undefined,
     provisionedConcurrency: 0,
     packageType: 'zip',
     logLevel: 'INFO',
@@ -155,9 +151,10 @@ export const testStage: StageConfig = {
     minMeanTopProbability: 0.4,
     actions: [],
   },
-  observability: { ...common.observability },
+  // Stages share the namespace but not the service dimension: test traffic (the e2e and fuzz suites) must
+  // not move prod's alarms or dashboard.
+  observability: { serviceName: 'classifier-test', metricsNamespace: common.metricsNamespace },
   bucketForceDestroy: true,
-  manageApiGatewayAccount: true,
 };
 
 /** The `prod` stage: more headroom, warm capacity, longer retention, a bucket `destroy` will not empty. */
@@ -188,9 +185,8 @@ export const prodStage: StageConfig = {
     api4xxRate: 0.1,
     evaluationPeriods: 2,
   },
+  observability: { serviceName: 'classifier-prod', metricsNamespace: common.metricsNamespace },
   bucketForceDestroy: false,
-  // The account setting is shared by every stage in an account and region: `test` manages it.
-  manageApiGatewayAccount: false,
 };
 
 export const STAGES = { test: testStage, prod: prodStage } as const;

@@ -22,6 +22,7 @@ export {
   type ThrottleConfig,
 } from './config.js';
 export { ApiGatewayLogsRole } from './constructs/ApiGatewayLogsRole.js';
+export { AccountStack, type AccountStackProps, accountStackName } from './AccountStack.js';
 export { FunctionRole } from './constructs/FunctionRole.js';
 export { ImageRepository } from './constructs/ImageRepository.js';
 export { HANDLER, InferenceFunction, LIVE_ALIAS, RUNTIME, type FunctionCode } from './constructs/InferenceFunction.js';

@@ -33,6 +33,11 @@ export interface LambdaZipInput {
   path: string;
   sha256Hex: string;
   sha256Base64: string;
+  /**
+   * The Linux architectures whose onnxruntime-node binaries the zip holds (`bin/napi-v6/linux/<arch>/`, as
+   * the inference bundle writes them); empty for a zip without them.
+   */
+  onnxruntimeArchitectures: ('x64' | 'arm64')[];
 }
 
 /** What a stage stack is built from besides its config. The zip is absent in image mode. */
@@ -70,7 +75,9 @@ export function loadLambdaZip(path: string): LambdaZipInput {
     throw new InfraError(`Lambda bundle ${abs} is not a zip archive; rerun \`${BUNDLE_COMMAND}\``);
   }
   const digest = createHash('sha256').update(bytes).digest();
-  return { path: abs, sha256Hex: digest.toString('hex'), sha256Base64: digest.toString('base64') };
+  // Entry names are stored uncompressed in the zip's headers, so a byte search finds the binaries' folder.
+  const onnxruntimeArchitectures = (['x64', 'arm64'] as const).filter((arch) => bytes.includes(`bin/napi-v6/linux/${arch}/`));
+  return { path: abs, sha256Hex: digest.toString('hex'), sha256Base64: digest.toString('base64'), onnxruntimeArchitectures };
 }
 
 /**

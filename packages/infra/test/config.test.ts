@@ -11,9 +11,8 @@ describe('Stage config', () => {
     expect(testStage.limits).toEqual({ maxTexts: 256, maxTextChars: 100_000, maxBodyBytes: 1_048_576 });
   });
 
-  it('names one stack per stage and lets exactly one stage manage the regional API Gateway account', () => {
+  it('names one stack per stage', () => {
     expect(Object.values(STAGES).map((s) => s.stackName)).toEqual(['classifier-test', 'classifier-prod']);
-    expect(Object.values(STAGES).filter((s) => s.manageApiGatewayAccount)).toHaveLength(1);
     for (const s of Object.values(STAGES)) expect(validateStageConfig(s)).toBe(s);
   });
 

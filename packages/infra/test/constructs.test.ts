@@ -99,7 +99,8 @@ describe('Monitoring', () => {
     const [, dashboard] = only(JSON.parse(json) as TfJson, 'aws_cloudwatch_dashboard');
     const body = JSON.parse(dashboard.dashboard_body) as { widgets: { properties: { title: string; metrics: unknown[] } }[] };
     const text = JSON.stringify(body);
-    for (const metric of Object.values(MODEL_METRICS)) expect(text).toContain(`Namespace=\\"Classifier\\" MetricName=\\"${metric}\\"`);
+    // Only this stage's service: stages share the namespace.
+    for (const metric of Object.values(MODEL_METRICS)) expect(text).toContain(`Namespace=\\"Classifier\\" MetricName=\\"${metric}\\" service=\\"classifier\\"`);
     for (const metric of ['Count', 'Latency', '4XXError', '5XXError', 'Invocations', 'Errors', 'Throttles', 'Duration', 'ConcurrentExecutions']) {
       expect(text).toContain(`"${metric}"`);
     }

@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ARTIFACT_DIR } from '@org/classifier-artifact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InfraError, MissingInputError } from '../src/errors.js';
+import { testStage } from '../src/config.js';
+import { ConfigError, InfraError, MissingInputError } from '../src/errors.js';
 import { DEFAULT_LAMBDA_ZIP, loadLambdaZip, loadModelInput, resolveInputs } from '../src/inputs.js';
-import { type Fixture, makeFixture } from './fixtures.js';
+import { type Fixture, loadInputs, makeFixture, makeZip, synthStage } from './fixtures.js';
 
 const fixtures: Fixture[] = [];
 const fresh = (): Fixture => {
@@ -57,6 +58,23 @@ describe('Synth inputs', () => {
     const f = fresh();
     writeFileSync(f.zipPath, 'export const handler = 1;');
     expect(() => loadLambdaZip(f.zipPath)).toThrow(/is not a zip archive/);
+  });
+
+  it('finds which Linux architecture the bundled onnxruntime binaries are for', () => {
+    const f = fresh();
+    expect(loadLambdaZip(f.zipPath).onnxruntimeArchitectures).toEqual([]);
+    writeFileSync(f.zipPath, makeZip('node_modules/onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node', 'elf'));
+    expect(loadLambdaZip(f.zipPath).onnxruntimeArchitectures).toEqual(['arm64']);
+  });
+
+  it('refuses a stage whose function architecture the bundled onnxruntime binaries do not run on', async () => {
+    const f = fresh();
+    writeFileSync(f.zipPath, makeZip('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node', 'elf'));
+    const inputs = await loadInputs(f);
+    const arm = { ...testStage, function: { ...testStage.function, architecture: 'arm64' as const } };
+    expect(() => synthStage(arm, inputs)).toThrow(ConfigError);
+    expect(() => synthStage(arm, inputs)).toThrow(/holds onnxruntime for linux-x64 only; rebuild it with `npm run bundle -w @org\/classifier-inference -- --arch arm64`/);
+    expect(() => synthStage(testStage, inputs)).not.toThrow();
   });
 
   it('refuses a model whose bytes do not match the manifest digest', async () => {

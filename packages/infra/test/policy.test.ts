@@ -50,7 +50,7 @@ const CONTRACT_TYPES = new Set([
   'aws_api_gateway_usage_plan',
   'aws_api_gateway_usage_plan_key',
 ]);
-const IGNORABLE_TYPE = /^aws_(cloudwatch_|iam_|ecr_)|^aws_api_gateway_account$|^aws_lambda_provisioned_concurrency_config$/;
+const IGNORABLE_TYPE = /^aws_(cloudwatch_|iam_|ecr_|sns_)|^aws_api_gateway_account$|^aws_lambda_provisioned_concurrency_config$/;
 
 describe.each(['test', 'prod'])('Policy: %s stage', (stage) => {
   let tf: TfJson;

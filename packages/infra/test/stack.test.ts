@@ -48,7 +48,6 @@ describe('Stage stack: the function', () => {
         memorySize: 256,
         timeout: 10,
         architectures: ['x86_64'],
-        reservedConcurrentExecutions: 10,
         publish: true,
         s3Bucket: ref('aws_s3_object', bundleId, 'bucket'),
         s3Key: ref('aws_s3_object', bundleId, 'key'),
@@ -56,6 +55,9 @@ describe('Stage stack: the function', () => {
       }),
     ).toBe(true);
     expect(bundle.key).toBe(`lambda/${inputs.lambdaZip!.sha256Hex}.zip`);
+    // No reservation in test (a new account cannot spare one); prod reserves its headroom.
+    expect(only(test.tf, 'aws_lambda_function')[1].reserved_concurrent_executions).toBe(-1); // the provider's "unreserved"
+    expect(only(prod.tf, 'aws_lambda_function')[1].reserved_concurrent_executions).toBe(50);
   });
 
   it('sets the environment of docs/contracts.md section 2, model URIs pinned to object versions', () => {
@@ -74,7 +76,7 @@ describe('Stage stack: the function', () => {
       MAX_TEXTS: '256',
       MAX_TEXT_CHARS: '100000',
       MAX_BODY_BYTES: '1048576',
-      POWERTOOLS_SERVICE_NAME: 'classifier',
+      POWERTOOLS_SERVICE_NAME: 'classifier-test',
       POWERTOOLS_METRICS_NAMESPACE: 'Classifier',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
@@ -179,6 +181,13 @@ describe('Stage stack: the REST API', () => {
     }
     for (const id of Object.keys(resources(test.tf, 'aws_api_gateway_method'))) {
       expect(trigger).toContain(`aws_api_gateway_method.${id}.api_key_required`);
+      expect(trigger).toContain(`aws_api_gateway_method.${id}.request_parameters`);
+    }
+    // Arguments that are not set today still count: a later change to them must redeploy too.
+    for (const id of Object.keys(resources(test.tf, 'aws_api_gateway_integration'))) {
+      for (const attr of ['timeout_milliseconds', 'passthrough_behavior', 'content_handling', 'request_parameters', 'request_templates']) {
+        expect(trigger).toContain(`aws_api_gateway_integration.${id}.${attr}`);
+      }
     }
   });
 
@@ -241,11 +250,11 @@ describe('Stage stack: the REST API', () => {
     ).toBe(true);
   });
 
-  it('sets the regional API Gateway logging role from test only, before the stage', () => {
-    const [accountId] = only(test.tf, 'aws_api_gateway_account');
-    const [, stage] = only(test.tf, 'aws_api_gateway_stage');
-    expect(stage.depends_on).toEqual([`aws_api_gateway_account.${accountId}`]);
-    expect(resources(prod.tf, 'aws_api_gateway_account')).toEqual({});
+  it('leaves the regional API Gateway logging role to the account stack: no stage sets or owns it', () => {
+    for (const stage of [test, prod]) {
+      expect(resources(stage.tf, 'aws_api_gateway_account')).toEqual({});
+      expect(only(stage.tf, 'aws_api_gateway_stage')[1].depends_on).toBeUndefined();
+    }
   });
 });
 
@@ -259,6 +268,21 @@ describe('Stage stack: outputs and backend', () => {
     // Only the key-value output is sensitive, and no other output exposes the key's value.
     for (const [name, out] of Object.entries(test.tf.output)) {
       if (name !== 'api_key_value') expect(out.value).not.toContain('api_key.value');
+    }
+  });
+
+  it('sends every alarm to the stage alarm topic on ALARM and OK, and outputs the topic to subscribe to', () => {
+    for (const stage of [test, prod]) {
+      const [topicId, topic] = only(stage.tf, 'aws_sns_topic');
+      const arn = ref('aws_sns_topic', topicId, 'arn');
+      const alarms = Object.values(resources(stage.tf, 'aws_cloudwatch_metric_alarm'));
+      expect(alarms.length).toBeGreaterThan(5);
+      for (const alarm of alarms) {
+        expect(alarm.alarm_actions).toEqual([arn]);
+        expect(alarm.ok_actions).toEqual([arn]);
+      }
+      expect(stage.tf.output.alarm_topic_arn?.value).toBe(arn);
+      expect(topic.name).toMatch(/^classifier-(test|prod)-alarms$/);
     }
   });
 

@@ -5,8 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountStackName } from '../src/AccountStack.js';
 import { buildApp } from '../src/app.js';
-import { type Fixture, loadInputs, makeFixture, resources, type TfJson } from './fixtures.js';
+import { testStage } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+import { type Fixture, loadInputs, makeFixture, only, resources, type TfJson } from './fixtures.js';
 
 const run = promisify(execFile);
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -48,6 +51,35 @@ describe('Synth output (what the local stage and Terraform read)', () => {
       const original = originals[o.key] ?? fixture.zipPath;
       expect(readFileSync(copy).equals(readFileSync(original))).toBe(true);
     }
+  });
+
+  it('writes the account stack with the regional API Gateway logging role, and makes both stages depend on it', () => {
+    const account = accountStackName(testStage.region);
+    const tf = JSON.parse(readFileSync(join(outdir, 'stacks', account, 'cdk.tf.json'), 'utf8')) as TfJson;
+    const [, setting] = only(tf, 'aws_api_gateway_account');
+    const [roleId, role] = only(tf, 'aws_iam_role');
+    expect(setting.cloudwatch_role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
+    expect(role.name).toBe(`classifier-apigw-logs-${testStage.region}`);
+    expect(tf.terraform.backend.local.path).toBe(`../../../terraform.${account}.tfstate`);
+    // cdktf refuses to deploy a stage without its dependencies (or to destroy them alone while selected).
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+    expect(manifest.stacks['classifier-test']?.dependencies).toEqual([account]);
+    expect(manifest.stacks['classifier-prod']?.dependencies).toEqual([account]);
+    expect(manifest.stacks[account]?.dependencies).toEqual([]);
+  });
+
+  it('writes no account stack and no dependency when the account role is managed elsewhere', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'classifier-external-'));
+    try {
+      const app = await buildApp({ outdir: out, inputs: await loadInputs(fixture), env: { CLASSIFIER_APIGW_ACCOUNT: 'external' } });
+      app.synth();
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+      expect(Object.keys(manifest.stacks).sort()).toEqual(['classifier-prod', 'classifier-test']);
+      expect(manifest.stacks['classifier-test']?.dependencies).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    await expect(buildApp({ outdir: out, inputs: await loadInputs(fixture), env: { CLASSIFIER_APIGW_ACCOUNT: 'yes' } })).rejects.toThrow(ConfigError);
   });
 
   it('keeps cdktf.json right for `cdktf deploy`: the app runs src/main.ts, output cdktf.out, prebuilt provider only', () => {

@@ -7,7 +7,7 @@ import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api/
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage/index.js';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
-import { Fn, type ITerraformDependable } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ThrottleConfig } from '../config.js';
 
@@ -59,8 +59,6 @@ export interface KeyedRestApiProps {
   /** Stage-wide throttle applied to every method. */
   methodThrottle: ThrottleConfig;
   logRetentionDays: number;
-  /** Resources the stage must wait for (the regional CloudWatch Logs role, when this app manages it). */
-  stageDependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -115,6 +113,8 @@ export class KeyedRestApi extends Construct {
       });
       this.methods.push(method);
       this.integrations.push(integration);
+      // Every argument a later change could update in place, not only today's: a field left out would
+      // change the API without a new deployment, and the stage would go on serving the old snapshot.
       hashed.push(
         resource.id,
         resource.pathPart,
@@ -122,9 +122,22 @@ export class KeyedRestApi extends Construct {
         method.httpMethod,
         method.apiKeyRequired,
         method.authorization,
+        method.authorizerId,
+        method.authorizationScopes,
+        method.requestParameters,
+        method.requestModels,
+        method.requestValidatorId,
         integration.id,
         integration.type,
         integration.uri,
+        integration.integrationHttpMethod,
+        integration.connectionType,
+        integration.timeoutMilliseconds,
+        integration.passthroughBehavior,
+        integration.contentHandling,
+        integration.requestParameters,
+        integration.requestTemplates,
+        integration.cacheKeyParameters,
       );
     }
 
@@ -148,7 +161,6 @@ export class KeyedRestApi extends Construct {
       deploymentId: this.deployment.id,
       stageName: props.stageName,
       accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
-      ...(props.stageDependsOn?.length ? { dependsOn: props.stageDependsOn } : {}),
     });
 
     new ApiGatewayMethodSettings(this, 'method-settings', {

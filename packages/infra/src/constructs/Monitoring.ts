@@ -186,13 +186,14 @@ export class Monitoring extends Construct {
 
 /** The dashboard: golden signals of API and function, then the model's own metrics. */
 export function dashboardBody(props: MonitoringProps): { widgets: unknown[] } {
-  const { region, apiName, stageName, functionName, metricsNamespace: ns, alarms } = props;
+  const { region, apiName, stageName, functionName, metricsNamespace: ns, serviceName, alarms } = props;
   const period = alarms.periodSeconds;
   const apiDims = ['ApiName', apiName, 'Stage', stageName];
   const fnDims = ['FunctionName', functionName];
-  // SEARCH matches the metric whatever dimension set the handler attaches (service, label, ...).
+  // SEARCH matches the metric whatever further dimension the handler attaches (label, ...), for this
+  // stage's service only: other stages write to the same namespace.
   const emf = (metric: string, stat: string) => [
-    [{ expression: `SEARCH('Namespace="${ns}" MetricName="${metric}"', '${stat}', ${period})`, label: metric, id: `e${metric.toLowerCase()}` }],
+    [{ expression: `SEARCH('Namespace="${ns}" MetricName="${metric}" service="${serviceName}"', '${stat}', ${period})`, label: metric, id: `e${metric.toLowerCase()}` }],
   ];
   const widget = (title: string, metrics: unknown[], x: number, y: number, extra: Record<string, unknown> = {}) => ({
     type: 'metric',
