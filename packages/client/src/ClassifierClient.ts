@@ -5,10 +5,21 @@ import {
   BadRequestError,
   ClassifierError,
   ConnectionError,
+  inCallersNumbering,
+  PayloadTooLargeError,
   TimeoutError,
   UnexpectedResponseError,
 } from './errors.js';
-import { backoffDelay, isRetryable, sleep } from './retry.js';
+import { isTransientNetworkError } from './networkErrors.js';
+import {
+  baseHeaders,
+  invalidOptions,
+  nonNegativeDuration,
+  nonNegativeInteger,
+  positiveDuration,
+  positiveInteger,
+} from './options.js';
+import { backoffDelay, isRetryable, retryAfterDelay, sleep } from './retry.js';
 import type {
   ClassifierClientOptions,
   LabelOptions,
@@ -55,14 +66,14 @@ interface Exchange {
 export class ClassifierClient {
   /** The stage URL without a trailing slash; paths such as `/predict` are appended to it. */
   readonly baseUrl: string;
-  // A private field: util.inspect, JSON.stringify and error objects never show it.
-  readonly #apiKey: string;
   readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
-  readonly #headers: Record<string, string>;
+  // Holds x-api-key. A private field: util.inspect, JSON.stringify and error objects never show it.
+  readonly #headers: Headers;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #maxBatchSize: number;
   readonly #maxBatchBytes: number;
+  readonly #maxTextChars: number;
   readonly #batchConcurrency: number;
   readonly #deadlineMs: number | undefined;
   readonly #retryBaseDelayMs: number;
@@ -72,7 +83,8 @@ export class ClassifierClient {
 
   /**
    * @throws {ClassifierError} with `code: "invalid_options"` when `baseUrl` or `apiKey` is missing,
-   *   `baseUrl` is not an http(s) URL, a number option is out of range, or there is no global fetch.
+   *   `baseUrl` is not an http(s) URL, `apiKey` or a header is not a valid HTTP header, a number
+   *   option is out of range, or there is no global fetch. The message never quotes a header value.
    */
   constructor(options: ClassifierClientOptions) {
     // Checked at runtime too: JavaScript callers and `process.env.X!` get no help from the types.
@@ -93,7 +105,6 @@ export class ClassifierClient {
       throw invalidOptions(`baseUrl must be http(s), got ${url.protocol}`);
     }
     this.baseUrl = baseUrl.trim().replace(/\/+$/, '');
-    this.#apiKey = apiKey;
 
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') {
@@ -101,16 +112,17 @@ export class ClassifierClient {
     }
     // Called through a closure: a browser's fetch throws "Illegal invocation" when `this` is not window.
     this.#fetch = (input, init) => fetchImpl(input, init);
-    this.#headers = { ...options.headers };
-    this.#timeoutMs = positive('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs);
+    this.#headers = baseHeaders(options.headers, apiKey);
+    this.#timeoutMs = positiveDuration('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs);
     this.#maxRetries = nonNegativeInteger('maxRetries', options.maxRetries ?? DEFAULTS.maxRetries);
     this.#maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? DEFAULTS.maxBatchSize);
     this.#maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes ?? DEFAULTS.maxBatchBytes);
+    this.#maxTextChars = positiveInteger('maxTextChars', options.maxTextChars ?? DEFAULTS.maxTextChars);
     this.#batchConcurrency = positiveInteger('batchConcurrency', options.batchConcurrency ?? DEFAULTS.batchConcurrency);
-    this.#deadlineMs = options.deadlineMs === undefined ? undefined : positive('deadlineMs', options.deadlineMs);
-    this.#retryBaseDelayMs = nonNegative('retryBaseDelayMs', options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs);
-    this.#retryMaxDelayMs = nonNegative('retryMaxDelayMs', options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs);
-    this.#maxRetryAfterMs = nonNegative('maxRetryAfterMs', options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs);
+    this.#deadlineMs = options.deadlineMs === undefined ? undefined : positiveDuration('deadlineMs', options.deadlineMs);
+    this.#retryBaseDelayMs = nonNegativeDuration('retryBaseDelayMs', options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs);
+    this.#retryMaxDelayMs = nonNegativeDuration('retryMaxDelayMs', options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs);
+    this.#maxRetryAfterMs = nonNegativeDuration('maxRetryAfterMs', options.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs);
     this.#onRetry = options.onRetry;
   }
 
@@ -159,7 +171,7 @@ export class ClassifierClient {
     options: LabelOptions | (PredictOptions & RequestOptions) = {},
   ): Promise<string | string[] | Prediction | Prediction[]> {
     const single = typeof input === 'string';
-    const texts = single ? [input] : checkTexts(input);
+    const texts = single ? checkText(input, this.#maxTextChars) : checkTexts(input, this.#maxTextChars);
     const rich = options.topK !== undefined || options.explain !== undefined;
     if (texts.length === 0) return [];
 
@@ -213,7 +225,7 @@ export class ClassifierClient {
 
   /**
    * Splits `texts` into batches the endpoint accepts and runs them. The first failure aborts the
-   * batches still in flight and is what the call throws.
+   * batches still in flight and is what the call throws, its `index` counted in the caller's list.
    */
   async #inBatches<R>(
     texts: readonly string[],
@@ -228,15 +240,16 @@ export class ClassifierClient {
     const forward = (): void => siblings.abort(ctx.signal?.reason);
     if (ctx.signal?.aborted) forward();
     else ctx.signal?.addEventListener('abort', forward, { once: true });
+    const offsets = startOffsets(batches);
     let firstError: unknown;
     try {
-      const parts = await mapInOrder(batches, this.#batchConcurrency, async (batch) => {
+      const parts = await mapInOrder(batches, this.#batchConcurrency, async (batch, i) => {
         try {
           return await run(batch, { ...ctx, signal: siblings.signal });
         } catch (error) {
           if (firstError === undefined) {
-            firstError = error;
-            siblings.abort(error);
+            firstError = inCallersNumbering(error, offsets[i] ?? 0);
+            siblings.abort(firstError);
           }
           throw error;
         }
@@ -283,7 +296,10 @@ export class ClassifierClient {
       // A server asking for a longer pause than the client is willing to wait gets no retry: the
       // caller sees the error (with retryAfterMs) at once instead of a call hanging for minutes.
       if (retryAfter !== undefined && retryAfter > this.#maxRetryAfterMs) throw error;
-      const delayMs = retryAfter ?? backoffDelay(retry, this.#retryBaseDelayMs, this.#retryMaxDelayMs);
+      const delayMs =
+        retryAfter === undefined
+          ? backoffDelay(retry, this.#retryBaseDelayMs, this.#retryMaxDelayMs)
+          : retryAfterDelay(retryAfter, this.#retryBaseDelayMs, this.#maxRetryAfterMs);
       // Sleeping past the deadline only to fail then helps no one: fail now with the real cause.
       if (ctx.deadline !== undefined && performance.now() + delayMs >= ctx.deadline) throw error;
       this.#onRetry?.({ retry: retry + 1, delayMs, error, path });
@@ -302,6 +318,10 @@ export class ClassifierClient {
     const remaining = ctx.deadline === undefined ? Number.POSITIVE_INFINITY : ctx.deadline - performance.now();
     if (remaining <= 0) throw deadlineExceeded(ctx.deadlineMs);
     const byDeadline = remaining <= ctx.timeoutMs;
+    // Before the timer and the listener exist, so nothing that throws here can leave them behind
+    // (a copy of headers the constructor validated does not throw anyway).
+    const headers = new Headers(this.#headers);
+    if (body !== undefined) headers.set('content-type', 'application/json');
 
     const controller = new AbortController();
     let stopReason: ClassifierError | undefined;
@@ -309,6 +329,9 @@ export class ClassifierClient {
     const stopped = new Promise<never>((_, reject) => {
       rejectStopped = reject;
     });
+    // A stop that comes when no one races `stopped` any more must not become an unhandled
+    // rejection: Node ends the process on one.
+    stopped.catch(() => {});
     const stop = (error: ClassifierError): void => {
       if (stopReason !== undefined) return;
       stopReason = error;
@@ -316,34 +339,29 @@ export class ClassifierClient {
       rejectStopped(error);
     };
     const onAbort = (): void => stop(abortError(signal));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () =>
-        stop(
-          byDeadline
-            ? deadlineExceeded(ctx.deadlineMs)
-            : new TimeoutError(`Request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' }),
-        ),
-      Math.min(ctx.timeoutMs, remaining),
-    );
-
-    const headers = new Headers(this.#headers);
-    headers.set('accept', 'application/json');
-    if (body !== undefined) headers.set('content-type', 'application/json');
-    headers.set('x-api-key', this.#apiKey);
-
-    const exchange = (async (): Promise<Exchange> => {
-      const response = await this.#fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: controller.signal });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, text };
-    })();
-    // When `stopped` wins the race the exchange still settles later; that rejection is expected.
-    exchange.catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(
+        () =>
+          stop(
+            byDeadline
+              ? deadlineExceeded(ctx.deadlineMs)
+              : new TimeoutError(`Request timed out after ${ctx.timeoutMs} ms`, { code: 'timeout' }),
+          ),
+        Math.min(ctx.timeoutMs, remaining),
+      );
+      const exchange = (async (): Promise<Exchange> => {
+        const response = await this.#fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: controller.signal });
+        const text = await response.text();
+        return { status: response.status, headers: response.headers, text };
+      })();
+      // When `stopped` wins the race the exchange still settles later; that rejection is expected.
+      exchange.catch(() => {});
       return await Promise.race([exchange, stopped]);
     } catch (error) {
       if (stopReason !== undefined) throw stopReason;
-      throw new ConnectionError(`Connection error: ${describe(error)}`, { code: 'connection_error', cause: error });
+      throw connectionError(error);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -351,10 +369,11 @@ export class ClassifierClient {
   }
 
   #context(options: RequestOptions): CallContext {
-    const timeoutMs = options.timeoutMs === undefined ? this.#timeoutMs : positive('timeoutMs', options.timeoutMs);
+    const timeoutMs = options.timeoutMs === undefined ? this.#timeoutMs : positiveDuration('timeoutMs', options.timeoutMs);
     const maxRetries =
       options.maxRetries === undefined ? this.#maxRetries : nonNegativeInteger('maxRetries', options.maxRetries);
-    const deadlineMs = options.deadlineMs === undefined ? this.#deadlineMs : positive('deadlineMs', options.deadlineMs);
+    const deadlineMs =
+      options.deadlineMs === undefined ? this.#deadlineMs : positiveDuration('deadlineMs', options.deadlineMs);
     return {
       signal: options.signal,
       timeoutMs,
@@ -365,17 +384,50 @@ export class ClassifierClient {
   }
 }
 
-function checkTexts(input: unknown): readonly string[] {
+function checkText(text: string, maxTextChars: number): readonly string[] {
+  if (text.length > maxTextChars) {
+    throw new PayloadTooLargeError(`text has ${text.length} characters, more than maxTextChars (${maxTextChars})`, {
+      code: 'payload_too_large',
+    });
+  }
+  return [text];
+}
+
+function checkTexts(input: unknown, maxTextChars: number): readonly string[] {
   if (!Array.isArray(input)) {
     throw new BadRequestError('texts must be a string or an array of strings', { code: 'invalid_input' });
   }
-  // Checked here rather than by the server: after batching, the server's index would be relative to
-  // its batch, not to the caller's list.
-  const index = input.findIndex((text) => typeof text !== 'string');
-  if (index !== -1) {
-    throw new BadRequestError(`texts[${index}] must be a string, got ${typeOf(input[index])}`, { code: 'invalid_input' });
+  // Checked here rather than by the server: the server could only name the index within its batch,
+  // and the batches before it would already have run for nothing.
+  for (let index = 0; index < input.length; index++) {
+    const text: unknown = input[index];
+    if (typeof text !== 'string') {
+      throw new BadRequestError(`texts[${index}] must be a string, got ${typeOf(text)}`, { code: 'invalid_input', index });
+    }
+    if (text.length > maxTextChars) {
+      throw new PayloadTooLargeError(`texts[${index}] has ${text.length} characters, more than maxTextChars (${maxTextChars})`, {
+        code: 'payload_too_large',
+        index,
+      });
+    }
   }
   return input as readonly string[];
+}
+
+/** Where each batch starts in the caller's list. */
+function startOffsets(batches: readonly (readonly string[])[]): number[] {
+  let offset = 0;
+  return batches.map((batch) => {
+    const start = offset;
+    offset += batch.length;
+    return start;
+  });
+}
+
+function connectionError(error: unknown): ConnectionError {
+  return isTransientNetworkError(error)
+    ? new ConnectionError(`Connection error: ${describe(error)}`, { code: 'connection_error', cause: error })
+    : new ConnectionError(`Request failed: ${describe(error)}`, { code: 'fetch_failed', cause: error });
 }
 
 function abortError(signal: AbortSignal | undefined): AbortError {
@@ -396,36 +448,6 @@ function unexpectedResponse(exchange: Exchange, json: unknown, method: string, p
       body: json,
     },
   );
-}
-
-function invalidOptions(message: string): ClassifierError {
-  return new ClassifierError(`ClassifierClient: ${message}`, { code: 'invalid_options' });
-}
-
-function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw invalidOptions(`${name} must be a positive number, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
-    throw invalidOptions(`${name} must be a non-negative number, got ${String(value)}`);
-  }
-  return value;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw invalidOptions(`${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
-function nonNegativeInteger(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value >= 0)) {
-    throw invalidOptions(`${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return value;
 }
 
 function parseJson(text: string): unknown {

@@ -5,6 +5,8 @@ export const DEFAULTS = {
   maxBatchSize: 256,
   // Just under the endpoint's MAX_BODY_BYTES (1 MiB) to leave room for `{"texts":...,"topK":...}`.
   maxBatchBytes: 1_000_000,
+  // The endpoint's default MAX_TEXT_CHARS.
+  maxTextChars: 100_000,
   batchConcurrency: 1,
   retryBaseDelayMs: 500,
   retryMaxDelayMs: 8_000,

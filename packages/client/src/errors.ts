@@ -24,6 +24,8 @@ export interface ClassifierErrorOptions {
   body?: unknown;
   /** How long the server asked the client to wait (`Retry-After`). */
   retryAfterMs?: number | undefined;
+  /** The position of the offending text in the caller's list. */
+  index?: number | undefined;
   /** The underlying error (a network error, an abort reason). */
   cause?: unknown;
 }
@@ -51,10 +53,20 @@ export class ClassifierError extends Error {
   readonly requestId: string | undefined;
   /** What the server said, without the status prefix. */
   readonly serverMessage: string | undefined;
-  /** The parsed answer body, for fields such as the Lambda's `field` or `index`. */
+  /**
+   * The parsed answer body, as the server sent it, for fields such as the Lambda's `field` or
+   * `index`. Its `index` counts within the one request; {@link ClassifierError.index} counts in
+   * the caller's list.
+   */
   readonly body: unknown;
   /** The server's `Retry-After`, in milliseconds, when it sent one. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * The position of the offending text in the list the caller passed to `classify`, also when
+   * the list was sent in several batches (the server's `index` plus the batch's offset), or when the
+   * client rejected the text before sending it. `undefined` when no single text is at fault.
+   */
+  readonly index: number | undefined;
 
   constructor(message: string, options: ClassifierErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -64,6 +76,7 @@ export class ClassifierError extends Error {
     this.serverMessage = options.serverMessage;
     this.body = options.body;
     this.retryAfterMs = options.retryAfterMs;
+    this.index = options.index;
   }
 
   /**
@@ -94,6 +107,7 @@ export class ClassifierError extends Error {
     const errorType = headers?.get('x-amzn-errortype')?.split(':')[0] ?? undefined;
     const retryAfterMs = parseRetryAfter(headers?.get('retry-after') ?? null);
     const message = `${status} ${serverMessage ?? 'status code (no body)'}`;
+    const index = record?.index;
     const options = (defaultCode: string): ClassifierErrorOptions => ({
       status,
       code: stringField(record, 'code') ?? defaultCode,
@@ -101,6 +115,7 @@ export class ClassifierError extends Error {
       serverMessage,
       body,
       retryAfterMs,
+      index: Number.isInteger(index) ? (index as number) : undefined,
     });
 
     if (status === 400) return new BadRequestError(message, options('bad_request'));
@@ -151,7 +166,10 @@ export class BadRequestError extends ClassifierError {
   override name = 'BadRequestError';
 }
 
-/** `413`: the body, the batch or one text is over the stage's limits. Not retried. */
+/**
+ * `413`: the body, the batch or one text is over the stage's limits. Also thrown before any request,
+ * without a status, for a text over `maxTextChars`. Not retried.
+ */
 export class PayloadTooLargeError extends ClassifierError {
   override name = 'PayloadTooLargeError';
 }
@@ -172,7 +190,12 @@ export class TimeoutError extends ClassifierError {
   override name = 'TimeoutError';
 }
 
-/** The request got no HTTP answer (refused, reset, DNS). `cause` holds the fetch error. Retried. */
+/**
+ * The request got no HTTP answer; `cause` holds the fetch error. `code: "connection_error"` for a
+ * failure that may pass (connection refused or reset, a resolver that could not answer): retried.
+ * `code: "fetch_failed"` for one that will not (a TLS certificate error, an unknown host, an error
+ * thrown by a custom fetch): not retried.
+ */
 export class ConnectionError extends ClassifierError {
   override name = 'ConnectionError';
 }
@@ -198,4 +221,25 @@ function stringField(record: Record<string, unknown> | undefined, key: string): 
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/**
+ * The error of one batch of a split call, with its `index` moved into the caller's numbering: the
+ * server counts from the start of its request, which began at `offset` in the caller's list.
+ */
+export function inCallersNumbering(error: unknown, offset: number): unknown {
+  if (!(error instanceof ClassifierError) || error.index === undefined || offset === 0) return error;
+  const index = error.index + offset;
+  // The same class, so `instanceof` checks and `name` stay as they were.
+  const ErrorClass = error.constructor as new (message: string, options: ClassifierErrorOptions) => ClassifierError;
+  return new ErrorClass(`${error.message} (texts[${index}] of the whole list; this request began at texts[${offset}])`, {
+    status: error.status,
+    code: error.code,
+    requestId: error.requestId,
+    serverMessage: error.serverMessage,
+    body: error.body,
+    retryAfterMs: error.retryAfterMs,
+    index,
+    cause: error.cause,
+  });
 }

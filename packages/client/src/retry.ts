@@ -7,12 +7,13 @@ import { ConnectionError, RateLimitError, ServerError, TimeoutError } from './er
 const RETRYABLE_SERVER_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**
- * Whether a failed attempt may be retried: network errors, per-attempt timeouts, `429 Too Many
- * Requests`, 502/503/504 and API Gateway's own 500. Never a 400, 403, 413, a quota `Limit Exceeded`,
- * the function's `internal` 500, an abort or a deadline.
+ * Whether a failed attempt may be retried: transient network errors, per-attempt timeouts, `429 Too
+ * Many Requests`, 502/503/504 and API Gateway's own 500. Never a 400, 403, 413, a quota `Limit
+ * Exceeded`, the function's `internal` 500, a permanent fetch failure, an abort or a deadline.
  */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof ConnectionError || error instanceof RateLimitError) return true;
+  if (error instanceof RateLimitError) return true;
+  if (error instanceof ConnectionError) return error.code === 'connection_error';
   if (error instanceof TimeoutError) return error.code === 'timeout';
   if (error instanceof ServerError) {
     // A 500 has two sources. API Gateway's own `{"message": "Internal server error"}` means Lambda
@@ -37,6 +38,18 @@ export function backoffDelay(retryIndex: number, baseMs: number, capMs: number, 
   // 2 ** 1024 is Infinity; min() keeps it finite long before that.
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(retryIndex, 52));
   return Math.floor(random() * ceiling);
+}
+
+/**
+ * The wait before a retry the server asked to delay: its `Retry-After` plus a random extra in
+ * `[0, jitterMs)`, so clients told the same date do not all come back in the same millisecond.
+ * Never shorter than `Retry-After`, and never longer than `capMs` (`maxRetryAfterMs`) unless
+ * `Retry-After` itself is.
+ *
+ * @param random a source of uniform numbers in [0, 1)
+ */
+export function retryAfterDelay(retryAfterMs: number, jitterMs: number, capMs: number, random: () => number = Math.random): number {
+  return Math.max(retryAfterMs, Math.min(capMs, retryAfterMs + Math.floor(random() * jitterMs)));
 }
 
 /**

@@ -1,9 +1,14 @@
+import type { PayloadTooLargeError } from './errors.js';
+
 /**
  * The shapes the endpoint speaks (SPEC.md section 5) and the options this client takes. Types only:
  * nothing here exists at runtime.
  */
 
-/** Options for {@link ClassifierClient}. Every duration is in milliseconds. */
+/**
+ * Options for {@link ClassifierClient}. Every duration is in milliseconds, at most 2147483647
+ * (the longest delay `setTimeout` supports).
+ */
 export interface ClassifierClientOptions {
   /**
    * The stage URL: `https://<api-id>.execute-api.<region>.amazonaws.com/<stage>` on AWS or
@@ -38,6 +43,14 @@ export interface ClassifierClientOptions {
    */
   maxBatchBytes?: number;
   /**
+   * The most characters (UTF-16 code units, JavaScript's `length`) one text may have, as the
+   * endpoint's `MAX_TEXT_CHARS`. A longer text fails the call before any request with a
+   * {@link PayloadTooLargeError} whose `index` is the text's position in your list; checked here
+   * because the server could only name its position within one batch, after earlier batches ran.
+   * @default 100000
+   */
+  maxTextChars?: number;
+  /**
    * How many batch requests of one call may be in flight at once.
    * @default 1
    */
@@ -45,13 +58,15 @@ export interface ClassifierClientOptions {
   /**
    * The overall time budget of one call, across all its attempts, backoff sleeps and batches.
    * When it runs out the call fails with a {@link TimeoutError} whose `code` is `deadline_exceeded`.
-   * @default undefined (no overall deadline: `timeoutMs`, `maxRetries` and the backoff cap bound a call)
+   * @default undefined (no overall deadline: each request is bounded by `timeoutMs`, `maxRetries`,
+   *   the backoff cap and `maxRetryAfterMs`, and a call pays that per batch)
    * @unit milliseconds
    */
   deadlineMs?: number;
   /**
    * The first backoff step: before retry `n` (from 0) the client sleeps a random time in
-   * `[0, min(retryMaxDelayMs, retryBaseDelayMs * 2^n))` ("full jitter").
+   * `[0, min(retryMaxDelayMs, retryBaseDelayMs * 2^n))` ("full jitter"). Also the most random
+   * extra added to a server's `Retry-After`.
    * @default 500
    * @unit milliseconds
    */
@@ -63,8 +78,8 @@ export interface ClassifierClientOptions {
    */
   retryMaxDelayMs?: number;
   /**
-   * The longest `Retry-After` the client waits for. A server asking for longer gets no retry: the
-   * error is thrown at once, carrying `retryAfterMs`, and the caller decides.
+   * The longest `Retry-After` the client waits for, jitter included. A server asking for longer gets
+   * no retry: the error is thrown at once, carrying `retryAfterMs`, and the caller decides.
    * @default 60000
    * @unit milliseconds
    */

@@ -24,6 +24,24 @@ describe('Constructor', () => {
     ['maxBatchSize 0', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, maxBatchSize: 0 }, /maxBatchSize/],
     ['maxRetries -1', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, maxRetries: -1 }, /maxRetries/],
     ['timeoutMs NaN', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, timeoutMs: Number.NaN }, /timeoutMs/],
+    ['maxTextChars 0', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, maxTextChars: 0 }, /maxTextChars/],
+    // setTimeout fires after 1 ms for anything over 2^31 - 1 ms: such a timeout would end every attempt at once.
+    [
+      'timeoutMs over the timer limit',
+      { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, timeoutMs: Number.MAX_SAFE_INTEGER },
+      /timeoutMs must be at most 2147483647 ms/,
+    ],
+    ['deadlineMs over the timer limit', { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, deadlineMs: 2 ** 31 }, /deadlineMs must be at most/],
+    [
+      'retryMaxDelayMs over the timer limit',
+      { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, retryMaxDelayMs: 2 ** 31 },
+      /retryMaxDelayMs must be at most/,
+    ],
+    [
+      'maxRetryAfterMs over the timer limit',
+      { baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, maxRetryAfterMs: 1e12 },
+      /maxRetryAfterMs must be at most/,
+    ],
   ])('throws a clear error when %s', (_case, options, message) => {
     // Act
     const construct = () => new ClassifierClient(options as never);
@@ -31,6 +49,71 @@ describe('Constructor', () => {
     // Assess
     expect(construct).toThrow(ClassifierError);
     expect(construct).toThrow(message);
+  });
+
+  it('accepts the longest duration setTimeout supports, and rejects a longer one per call too', async () => {
+    const client = new ClassifierClient({ baseUrl: 'http://127.0.0.1:1/test', apiKey: API_KEY, timeoutMs: 2_147_483_647 });
+
+    const error = await client.classify('x', { timeoutMs: 2_147_483_648 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ClassifierError);
+    expect((error as ClassifierError).code).toBe('invalid_options');
+    expect((error as ClassifierError).message).toMatch(/timeoutMs must be at most 2147483647 ms/);
+  });
+
+  it.each([
+    ['an API key with a line break', { apiKey: 'key-line1\nkey-line2' }, 'key-line1', /apiKey is not a valid HTTP header value/],
+    ['an API key with NUL', { apiKey: 'key-with\u0000nul' }, 'key-with', /apiKey is not a valid HTTP header value/],
+    [
+      'a header value with a line break',
+      { apiKey: API_KEY, headers: { authorization: 'Bearer secret-token\r\nx-evil: 1' } },
+      'secret-token',
+      /headers\["authorization"\] is not a valid HTTP header/,
+    ],
+    ['a header name with a space', { apiKey: API_KEY, headers: { 'x trace': 'trace-value-123' } }, 'trace-value-123', /headers\["x trace"\]/],
+  ])('rejects %s in the constructor without quoting the value', (_case, options, secret, message) => {
+    const construct = () => new ClassifierClient({ baseUrl: 'http://127.0.0.1:1/test', ...options });
+
+    const error = (() => {
+      try {
+        construct();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+
+    expect(error).toBeInstanceOf(ClassifierError);
+    expect((error as ClassifierError).code).toBe('invalid_options');
+    expect((error as ClassifierError).message).toMatch(message);
+    // Not in the message, the stack, or a cause (fetch's TypeError quotes the value).
+    expect((error as ClassifierError).cause).toBeUndefined();
+    expect(String((error as ClassifierError).stack)).not.toContain(secret);
+    expect(inspect(error, { depth: 5 })).not.toContain(secret);
+  });
+
+  it('leaves no timer behind to reject unhandled when the API key cannot be sent', async () => {
+    // Before the constructor checked the key, the attempt threw building its headers after starting
+    // its timeout timer; the timer then rejected a promise no one handled, which ends a Node process.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const outcome = await (async () => {
+        const client = new ClassifierClient({ baseUrl: 'http://127.0.0.1:1/test', apiKey: 'bad\nkey', timeoutMs: 20, maxRetries: 0 });
+        return client.classify('x');
+      })().catch((e: unknown) => e);
+      // Past the attempt's timeout, so a leaked timer has fired.
+      await new Promise((resolve) => setTimeout(resolve, 80));
+
+      expect(outcome).toBeInstanceOf(ClassifierError);
+      expect((outcome as ClassifierError).code).toBe('invalid_options');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('never shows the API key when the client is inspected or serialized', () => {
@@ -105,6 +188,7 @@ describe('Method: classify (labels)', () => {
 
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).message).toBe('texts[3] must be a string, got number');
+    expect((error as BadRequestError).index).toBe(3);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { splitBatches } from '../src/batches.js';
-import { AbortError, BadRequestError, ClassifierClient } from '../src/index.js';
+import { AbortError, BadRequestError, ClassifierClient, PayloadTooLargeError } from '../src/index.js';
 import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
 
 const API_KEY = 'batch-test-key';
@@ -118,5 +118,79 @@ describe('Method: classify with batching', () => {
 
     expect(error).toBeInstanceOf(AbortError);
     expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('Method: classify, text length and indexes in the caller\'s list', () => {
+  it('rejects a text over maxTextChars (default 100,000) before any request, naming its index in the whole list', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+    const list = texts(600);
+    list[300] = 'x'.repeat(100_001);
+
+    const error = await client.classify(list).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect((error as PayloadTooLargeError).code).toBe('payload_too_large');
+    expect((error as PayloadTooLargeError).index).toBe(300);
+    expect((error as PayloadTooLargeError).message).toBe('texts[300] has 100001 characters, more than maxTextChars (100000)');
+    // No batch ran: none of its results would have reached the caller.
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('accepts a text of exactly maxTextChars and checks one text and the rich form too', async () => {
+    server = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxTextChars: 10 });
+
+    const fits = await client.classify('x'.repeat(10));
+    const one = await client.classify('x'.repeat(11)).catch((e: unknown) => e);
+    const rich = await client.classify(['a', 'x'.repeat(11)], { topK: 1 }).catch((e: unknown) => e);
+
+    expect(fits).toBe(`label:${'x'.repeat(10)}`);
+    expect(one).toBeInstanceOf(PayloadTooLargeError);
+    expect((one as PayloadTooLargeError).message).toBe('text has 11 characters, more than maxTextChars (10)');
+    expect(rich).toBeInstanceOf(PayloadTooLargeError);
+    expect((rich as PayloadTooLargeError).index).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reports a server error\'s index in the caller\'s numbering when the list was split', async () => {
+    // A stage configured with a lower MAX_TEXT_CHARS than the client knows: the server counts in its batch.
+    server = await startServer((seen, res, _req, index) =>
+      index === 1
+        ? sendJson(res, 413, {
+            error: 'texts[44] has 60 characters, more than 50',
+            code: 'payload_too_large',
+            field: 'texts',
+            index: 44,
+            requestId: 'r-413',
+          })
+        : sendJson(res, 200, echoLabels(seen.body)),
+    );
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 256 });
+
+    const error = await client.classify(texts(600)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect(error).toMatchObject({ status: 413, code: 'payload_too_large', requestId: 'r-413', index: 300 });
+    // The body stays what the server said; the message says both.
+    expect((error as PayloadTooLargeError).body).toMatchObject({ index: 44 });
+    expect((error as PayloadTooLargeError).message).toBe(
+      '413 texts[44] has 60 characters, more than 50 (texts[300] of the whole list; this request began at texts[256])',
+    );
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('keeps the server\'s index when the list went in one request', async () => {
+    server = await startServer((_seen, res) =>
+      sendJson(res, 400, { error: 'texts[1] is invalid', code: 'invalid_input', index: 1, requestId: 'r-400' }),
+    );
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const error = await client.classify(['a', 'b']).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).index).toBe(1);
+    expect((error as BadRequestError).message).toBe('400 texts[1] is invalid');
   });
 });

@@ -3,8 +3,9 @@
  * script builds first.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -45,6 +46,24 @@ describe('Package: contents', () => {
     },
     SLOW,
   );
+
+  it('builds dist/ before packing, so a publish from a fresh clone ships it', () => {
+    const scripts = pkg.scripts as Record<string, string>;
+
+    expect(scripts.prepack).toBe('npm run build');
+    expect(scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
+  });
+
+  it('can be required as well as imported (Node versions with require(esm)), types first', () => {
+    const exportsField = pkg.exports as Record<string, Record<string, string>>;
+    const require = createRequire(import.meta.url);
+
+    // The workspace links @org/classifier-client to this package, so this resolves through "exports".
+    const required = require('@org/classifier-client') as typeof source;
+
+    expect(Object.keys(exportsField['.'] ?? {})).toEqual(['types', 'default']);
+    expect(typeof required.ClassifierClient).toBe('function');
+  });
 
   it('has no runtime dependencies', () => {
     expect(pkg.dependencies).toBeUndefined();
@@ -88,29 +107,44 @@ describe('Package: linters', () => {
     async () => {
       const require = createRequire(import.meta.url);
       const attw = join(dirname(require.resolve('@arethetypeswrong/cli/package.json')), 'dist', 'index.js');
+      // Packed here without scripts: `attw --pack` runs `npm pack`, whose prepack would rebuild dist/
+      // under the other tests (and the e2e suite) reading it.
+      const packDir = mkdtempSync(join(tmpdir(), 'classifier-client-pack-'));
 
-      // attw exits non-zero on any problem the profile does not ignore; execFile rejects then.
-      const { stdout } = await run(process.execPath, [attw, '--pack', '.', '--profile', 'esm-only', '--format', 'json'], {
-        cwd: pkgDir,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const { analysis } = JSON.parse(stdout) as {
-        analysis: {
-          types: { kind: string } | false;
-          problems: Array<{ kind: string; resolutionKind?: string }>;
-          entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>;
-        };
-      };
-
-      // Exit code 0 also means "no types at all"; make sure they are there and are ours.
-      expect(analysis.types).toEqual({ kind: 'included' });
-      const resolutions = analysis.entrypoints['.']?.resolutions ?? {};
-      for (const kind of ['node16-esm', 'bundler']) {
-        expect(resolutions[kind]?.resolution?.fileName).toMatch(/\/dist\/index\.d\.ts$/);
+      try {
+        const { stdout: packed } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: pkgDir });
+        const [{ filename } = { filename: '' }] = JSON.parse(packed) as Array<{ filename: string }>;
+        // attw exits non-zero on any problem the profile does not ignore; execFile rejects then.
+        const { stdout } = await run(process.execPath, [attw, join(packDir, filename), '--profile', 'esm-only', '--format', 'json'], {
+          cwd: pkgDir,
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        assessAttw(stdout);
+      } finally {
+        rmSync(packDir, { recursive: true, force: true });
       }
-      // esm-only ignores CommonJS resolutions (node10, node16-cjs): this package is ESM only by design.
-      expect(analysis.problems.filter((p) => p.resolutionKind !== 'node10' && p.resolutionKind !== 'node16-cjs')).toEqual([]);
     },
     SLOW,
   );
 });
+
+/** What attw's JSON report must say. */
+function assessAttw(stdout: string): void {
+  const { analysis } = JSON.parse(stdout) as {
+    analysis: {
+      types: { kind: string } | false;
+      problems: Array<{ kind: string; resolutionKind?: string }>;
+      entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>;
+    };
+  };
+
+  // Exit code 0 also means "no types at all"; make sure they are there and are ours.
+  expect(analysis.types).toEqual({ kind: 'included' });
+  const resolutions = analysis.entrypoints['.']?.resolutions ?? {};
+  for (const kind of ['node16-esm', 'bundler']) {
+    expect(resolutions[kind]?.resolution?.fileName).toMatch(/\/dist\/index\.d\.ts$/);
+  }
+  // esm-only ignores CommonJS resolutions (node10, node16-cjs): the package ships ESM only; CommonJS
+  // callers reach it through require(esm), which TypeScript's node16-cjs mode does not model.
+  expect(analysis.problems.filter((p) => p.resolutionKind !== 'node10' && p.resolutionKind !== 'node16-cjs')).toEqual([]);
+}

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { retryAfterDelay } from '../src/retry.js';
 import {
   AuthenticationError,
   BadRequestError,
@@ -17,6 +18,7 @@ const API_KEY = 'retry-test-key';
 
 let server: TestServer | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await server?.close();
   server = undefined;
 });
@@ -55,7 +57,9 @@ describe('Retries: what is retried', () => {
     // Retry-After (1 s) wins over the 5-20 ms backoff; libuv timers may fire a few ms early when busy.
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
     expect(retries).toHaveLength(1);
-    expect(retries[0]?.delayMs).toBe(1000);
+    // Never before Retry-After; at most retryBaseDelayMs (5 ms) of jitter after it.
+    expect(retries[0]?.delayMs).toBeGreaterThanOrEqual(1000);
+    expect(retries[0]?.delayMs).toBeLessThan(1005);
     expect(retries[0]?.error).toBeInstanceOf(RateLimitError);
   });
 
@@ -210,6 +214,87 @@ describe('Retries: what is retried', () => {
     const { client } = fastClient(server.stageUrl, { timeoutMs: 80, maxRetries: 0 });
 
     await expect(client.classify('x')).rejects.toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('Retries: jitter on Retry-After', () => {
+  it('adds up to retryBaseDelayMs to Retry-After, never less than it and never over maxRetryAfterMs', () => {
+    expect(retryAfterDelay(1000, 500, 60_000, () => 0)).toBe(1000);
+    expect(retryAfterDelay(1000, 500, 60_000, () => 0.5)).toBe(1250);
+    expect(retryAfterDelay(1000, 500, 60_000, () => 0.999_999)).toBe(1499);
+    // The cap bounds the jitter, not the server's own wait.
+    expect(retryAfterDelay(59_900, 500, 60_000, () => 0.999_999)).toBe(60_000);
+    expect(retryAfterDelay(60_000, 500, 60_000, () => 0.999_999)).toBe(60_000);
+    expect(retryAfterDelay(2000, 500, 1000, () => 0.5)).toBe(2000);
+  });
+
+  it('sleeps Retry-After plus jitter, so clients told the same time do not return together', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    server = await startServer((seen, res, _req, index) =>
+      index === 0
+        ? sendJson(res, 429, { message: 'Too Many Requests' }, { 'retry-after': '0' })
+        : sendJson(res, 200, echoLabels(seen.body)),
+    );
+    const { client, retries } = fastClient(server.stageUrl, { retryBaseDelayMs: 80 });
+
+    await client.classify('x');
+
+    expect(retries[0]?.delayMs).toBe(40);
+    expect((server.requests[1]?.at ?? 0) - (server.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(35);
+  });
+});
+
+describe('Retries: which fetch failures are retried', () => {
+  const ok = () => new Response(JSON.stringify(['label:x']), { status: 200, headers: { 'content-type': 'application/json' } });
+  const withCode = (code: string, message = code) => Object.assign(new Error(message), { code });
+  /** A fetch that throws `failures` in turn, then answers 200; it records how often it was called. */
+  function failingFetch(...failures: unknown[]) {
+    let calls = 0;
+    const fetchImpl = async (): Promise<Response> => {
+      const failure = failures[calls++];
+      if (failure !== undefined) throw failure;
+      return ok();
+    };
+    return { fetchImpl, calls: () => calls };
+  }
+
+  it.each([
+    ['ECONNRESET on the cause', new TypeError('fetch failed', { cause: withCode('ECONNRESET') })],
+    ['undici\'s socket error', new TypeError('fetch failed', { cause: withCode('UND_ERR_SOCKET', 'other side closed') })],
+    ['a resolver that could not answer', new TypeError('fetch failed', { cause: withCode('EAI_AGAIN') })],
+    [
+      'ECONNREFUSED inside an AggregateError (happy eyeballs)',
+      new TypeError('fetch failed', { cause: new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]) }),
+    ],
+    ['a code deeper in the cause chain', new TypeError('terminated', { cause: new Error('x', { cause: withCode('ETIMEDOUT') }) })],
+    ['a browser\'s network error', new TypeError('Failed to fetch')],
+  ])('retries a transient network failure: %s', async (_case, failure) => {
+    const { fetchImpl, calls } = failingFetch(failure, failure);
+    const { client, retries } = fastClient('http://127.0.0.1:1/test', { fetch: fetchImpl });
+
+    const label = await client.classify('x');
+
+    expect(label).toBe('label:x');
+    expect(calls()).toBe(3);
+    expect(retries.map((r) => (r.error as ConnectionError).code)).toEqual(['connection_error', 'connection_error']);
+  });
+
+  it.each([
+    ['an expired TLS certificate', new TypeError('fetch failed', { cause: withCode('CERT_HAS_EXPIRED', 'certificate has expired') })],
+    ['an unknown host (ENOTFOUND)', new TypeError('fetch failed', { cause: withCode('ENOTFOUND', 'getaddrinfo ENOTFOUND x.invalid') })],
+    ['a TypeError without a cause from a custom fetch', new TypeError("Cannot read properties of undefined (reading 'agent')")],
+    ['any other error from a custom fetch', new RangeError('Invalid array length')],
+  ])('does not retry a permanent fetch failure, %s, and keeps it as the cause', async (_case, failure) => {
+    const { fetchImpl, calls } = failingFetch(failure, failure);
+    const { client, retries } = fastClient('http://127.0.0.1:1/test', { fetch: fetchImpl });
+
+    const error = await client.classify('x').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).code).toBe('fetch_failed');
+    expect((error as ConnectionError).cause).toBe(failure);
+    expect(calls()).toBe(1);
+    expect(retries).toHaveLength(0);
   });
 });
 
