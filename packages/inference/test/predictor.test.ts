@@ -61,6 +61,23 @@ describe('Class: Predictor (tiny explain model)', () => {
     });
   });
 
+  it('cuts a run from text by padded size: one long text among empty ones runs apart from them', async () => {
+    // Padding makes this batch 5 x 30 characters, though it holds 30: over 40, so two runs, not one.
+    const texts = ['oven oven oven recipe nasa ove', '', '', '', ''];
+    let runs = 0;
+    const explainSession = async () => {
+      const session = await (model.explainSession as () => Promise<ort.InferenceSession>)();
+      return new Proxy(session, {
+        get: (target, key) => (key === 'run' ? (...args: Parameters<ort.InferenceSession['run']>) => (runs++, target.run(...args)) : Reflect.get(target, key)),
+      });
+    };
+    const parted = await new Predictor({ ...model, explainSession }, { maxCharsPerRun: 40 }).predict(texts, { explain: 5 });
+    expect(runs).toBe(2);
+    const one = await predictor.predict(texts, { explain: 5 });
+    expect(parted.predictions.map((p) => p.label)).toEqual(one.predictions.map((p) => p.label));
+    expect(parted.predictions.map((p) => p.explanation?.map((e) => e.token))).toEqual(one.predictions.map((p) => p.explanation?.map((e) => e.token)));
+  });
+
   it('explains with the largest absolute contributions first, duplicates summed per token', async () => {
     const { predictions } = await predictor.predict(['oven oven recipe nasa'], { explain: 50 });
     const explanation = predictions[0]?.explanation ?? [];
@@ -120,6 +137,13 @@ describe('Function: runParts', () => {
     expect(runParts(['aaa', 'bb', 'c'], 4)).toEqual([[0, 1], [1, 3]]);
     expect(runParts(['aaaaa', 'b', 'cccccc', '', ''], 3)).toEqual([[0, 1], [1, 2], [2, 3], [3, 5]]);
     expect(runParts(['', '', ''], 0)).toEqual([[0, 3]]);
+  });
+
+  it('measures a run from text as texts times the longest text, the grid the Tokenizer pads to', () => {
+    const texts = ['a'.repeat(10), '', '', ''];
+    expect(runParts(texts, 20)).toEqual([[0, 4]]);
+    expect(runParts(texts, 20, true)).toEqual([[0, 2], [2, 4]]);
+    expect(runParts(['', '', 'a'.repeat(10), 'bb'], 20, true)).toEqual([[0, 2], [2, 4]]);
   });
 });
 

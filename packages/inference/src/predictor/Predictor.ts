@@ -2,6 +2,7 @@ import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
+import type { TermCounts } from '../featurize/Featurizer.js';
 import { type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
 import type { LoadedModel } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
@@ -87,42 +88,56 @@ export class Predictor {
     const explain = options.explain ?? 0;
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
-    const predictions: Prediction[] = [];
-    const counts: PartResult = { predictions };
-    for (const [from, to] of runParts(texts, this.maxCharsPerRun)) {
-      const part = await this.run(texts.slice(from, to), topK, explain);
-      for (const p of part.predictions) predictions.push(p);
-      if (part.tokens !== undefined) {
-        counts.tokens = (counts.tokens ?? 0) + part.tokens;
-        counts.known = (counts.known ?? 0) + (part.known ?? 0);
-      }
+    const whole: PartResult = { predictions: [] };
+    const fromText = explain > 0 || this.termCounts === undefined;
+    for (const [from, to] of runParts(texts, this.maxCharsPerRun, fromText)) {
+      addPart(whole, await this.run(texts.slice(from, to), topK, explain));
     }
-    return withOovRate(counts);
+    return withOovRate(whole);
   }
 
-  /** One onnxruntime run over `texts`: their predictions, and their token counts when known. */
+  /**
+   * Predictions for `texts`: one onnxruntime run from their term counts, or from text in parts cut by
+   * padded size (a part of term counts is cut by characters only, so it may need cutting again).
+   */
   private async run(texts: readonly string[], topK: number, explain: number): Promise<PartResult> {
-    const io = this.manifest.io;
-    // Plain requests run from the featurizer's term counts when the model has that path; otherwise
-    // (explanations, no such path, a batch it does not count) the graph runs from text.
-    let counted: { tokens: number; known: number } | undefined;
-    let feeds: Record<string, ort.Tensor> | undefined;
-    if (explain === 0 && this.termCounts) {
-      const path = this.termCounts;
-      try {
-        // Undefined for a batch with characters from too many blocks not yet asked: run it from text.
-        const counts = await path.featurizer.featurize(texts);
-        if (counts) {
-          counted = counts;
-          feeds = termCountFeeds(counts, texts.length, path.tensors);
-        }
-      } catch (error) {
-        // Not expected (the character table is asked of the graph itself), but a request must not
-        // fail for it: the whole graph gives the same answer from text, a little slower.
-        this.termCounts = undefined;
-        this.warn('the term-count path failed; predictions run the whole graph from now on', error);
-      }
+    const fromCounts = explain === 0 ? await this.runFromTermCounts(texts, topK) : undefined;
+    if (fromCounts) return fromCounts;
+    const parts = runParts(texts, this.maxCharsPerRun, true);
+    if (parts.length === 1) return this.runOnce(texts, topK, explain);
+    const whole: PartResult = { predictions: [] };
+    for (const [from, to] of parts) addPart(whole, await this.runOnce(texts.slice(from, to), topK, explain));
+    return whole;
+  }
+
+  /** Plain predictions from the featurizer's term counts; undefined when this batch must run from text. */
+  private async runFromTermCounts(texts: readonly string[], topK: number): Promise<PartResult | undefined> {
+    if (!this.termCounts) return undefined;
+    const path = this.termCounts;
+    let counts: TermCounts | undefined;
+    try {
+      // Undefined for a batch with characters from too many blocks not yet asked: run it from text.
+      counts = await path.featurizer.featurize(texts);
+    } catch (error) {
+      // Not expected (the character table is asked of the graph itself), but a request must not
+      // fail for it: the whole graph gives the same answer from text, a little slower.
+      this.termCounts = undefined;
+      this.warn('the term-count path failed; predictions run the whole graph from now on', error);
+      return undefined;
     }
+    if (!counts) return undefined;
+    return this.runOnce(texts, topK, 0, { feeds: termCountFeeds(counts, texts.length, path.tensors), tokens: counts.tokens, known: counts.known });
+  }
+
+  /** One onnxruntime run over `texts` (from text, or from `fromCounts`' feeds): predictions and token counts. */
+  private async runOnce(
+    texts: readonly string[],
+    topK: number,
+    explain: number,
+    fromCounts?: { feeds: Record<string, ort.Tensor>; tokens: number; known: number },
+  ): Promise<PartResult> {
+    const io = this.manifest.io;
+    const feeds = fromCounts?.feeds;
     let out: ort.InferenceSession.OnnxValueMapType;
     if (feeds) out = await this.session.run(feeds, [io.label, io.probabilities]);
     else {
@@ -169,7 +184,7 @@ export class Predictor {
       predictions[n] = prediction;
     }
 
-    if (counted) return { predictions, tokens: counted.tokens, known: counted.known };
+    if (fromCounts) return { predictions, tokens: fromCounts.tokens, known: fromCounts.known };
     if (this.supportsOov) {
       const tokens = out[OOV_OUTPUTS.tokens]?.data as BigInt64Array | undefined;
       const known = out[OOV_OUTPUTS.known]?.data as BigInt64Array | undefined;
@@ -200,6 +215,15 @@ interface PartResult {
   known?: number;
 }
 
+/** Appends `part`'s predictions and token counts to `whole`. */
+function addPart(whole: PartResult, part: PartResult): void {
+  for (const p of part.predictions) whole.predictions.push(p);
+  if (part.tokens !== undefined) {
+    whole.tokens = (whole.tokens ?? 0) + part.tokens;
+    whole.known = (whole.known ?? 0) + (part.known ?? 0);
+  }
+}
+
 function withOovRate({ predictions, tokens, known }: PartResult): BatchResult {
   return tokens !== undefined && tokens > 0 ? { predictions, oovRate: 1 - (known ?? 0) / tokens } : { predictions };
 }
@@ -211,23 +235,33 @@ function withOovRate({ predictions, tokens, known }: PartResult): BatchResult {
  * 1 MB) took the bench's process serving the default 1-2 gram model from 260 to 320 MB resident in
  * one run (past a 256 MB function once the bench's own 43 MB are left out), and to 265 MB in parts,
  * which were also faster (68 vs 111-123 ms). A batch of 64 test posts (about 120,000 characters)
- * still runs once.
+ * still runs once. Runs from text count padded characters instead (see `runParts`).
  */
 export const MAX_CHARS_PER_RUN = 262_144;
 
-/** [from, to) ranges of consecutive texts of at most `maxChars` characters each (a longer text alone). */
-export function runParts(texts: readonly string[], maxChars: number): [number, number][] {
+/**
+ * [from, to) ranges of consecutive texts of at most `maxChars` characters each (a longer text alone).
+ * `padded`: a run from text is measured as its number of texts times its longest text, because the
+ * graph's Tokenizer pads every text of a batch to the longest one: one text of 100,000 characters
+ * among 255 empty ones is a grid of 256 x 33,334 tokens, hundreds of megabytes of strings and
+ * indices, though the batch holds only 100,000 characters.
+ */
+export function runParts(texts: readonly string[], maxChars: number, padded = false): [number, number][] {
   const parts: [number, number][] = [];
   let from = 0;
   let chars = 0;
+  let longest = 0;
   for (let i = 0; i < texts.length; i++) {
     const length = (texts[i] as string).length;
-    if (i > from && chars + length > maxChars) {
+    const cost = padded ? (i - from + 1) * Math.max(longest, length) : chars + length;
+    if (i > from && cost > maxChars) {
       parts.push([from, i]);
       from = i;
       chars = 0;
+      longest = 0;
     }
     chars += length;
+    longest = Math.max(longest, length);
   }
   parts.push([from, texts.length]);
   return parts;
