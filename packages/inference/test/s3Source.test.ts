@@ -100,4 +100,23 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
     // Two backoff delays happened (the SDK's standard strategy), yet the whole failure stays bounded.
     expect(elapsed).toBeLessThan(10_000);
   });
+
+  it('gives up on an S3 endpoint that accepts the connection and never answers, at the deadline, with a clear error', async () => {
+    // Accepts and stays silent: the SDK's per-attempt timeout alone would wait, then retry.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = Date.now();
+      const error = await loadModel({
+        modelUri: `s3://${BUCKET}/models/v1/model.onnx`,
+        s3: { endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, requestTimeoutMs: 60_000, deadlineMs: 400 },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelLoadError);
+      expect((error as Error).message).toMatch(/did not finish within 400 ms/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+    }
+  });
 });

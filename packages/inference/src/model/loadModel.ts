@@ -67,7 +67,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const s3 = () => {
     s3Reader ??= import('./sources/s3Source.js').then(({ createS3Client, readS3Object }) => {
       const client = createS3Client(options.s3);
-      return (ref: ArtifactLocation & { kind: 's3' }) => readS3Object(client, ref);
+      return (ref: ArtifactLocation & { kind: 's3' }) => readS3Object(client, ref, options.s3?.deadlineMs);
     });
     return s3Reader;
   };
@@ -157,15 +157,23 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     session,
     ...(termCounts ? { termCounts } : {}),
     ...(frontEndUnsupported ? { frontEndUnsupported } : {}),
+    // A creation that failed (memory pressure, say) is forgotten, so the next request tries again
+    // instead of failing for the rest of the environment's life.
     textSession: () => {
       if (!termCounts) return Promise.resolve(session);
-      text ??= create(fromText());
+      text ??= create(fromText()).catch((error: unknown) => {
+        text = undefined;
+        throw error;
+      });
       return text;
     },
     ...(explain
       ? {
           explainSession: () => {
-            full ??= create(modelBytes);
+            full ??= create(modelBytes).catch((error: unknown) => {
+              full = undefined;
+              throw error;
+            });
             return full;
           },
         }

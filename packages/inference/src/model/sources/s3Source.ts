@@ -12,9 +12,16 @@ export interface S3SourceOptions {
   region?: string;
   /** Socket connect timeout per attempt. @unit milliseconds @default 2000 */
   connectionTimeoutMs?: number;
-  /** Whole-request timeout per attempt (a 50 MB model over a slow link still fits). @unit milliseconds @default 30000 */
+  /** Whole-request timeout per attempt (a 50 MB zip-limit model from S3 in the region takes about a second). @unit milliseconds @default 5000 */
   requestTimeoutMs?: number;
+  /**
+   * All attempts of one object together, body included. Lambda gives init 10 s: a stalled read must end
+   * as this clear error before that, not as an init timeout. @unit milliseconds @default 8000
+   */
+  deadlineMs?: number;
 }
+
+const DEFAULT_DEADLINE_MS = 8000;
 
 export interface S3ObjectRef {
   bucket: string;
@@ -31,7 +38,7 @@ export function createS3Client(options: S3SourceOptions = {}): S3Client {
     forcePathStyle: options.forcePathStyle ?? false,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 2000,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      requestTimeout: options.requestTimeoutMs ?? 5000,
     },
   };
   if (options.endpoint) config.endpoint = options.endpoint;
@@ -47,15 +54,20 @@ function describe(ref: S3ObjectRef): string {
  * throttling, 5xx) are retried by the SDK up to `maxAttempts`; a missing object or a denied read is
  * not retried. Either way the error says what failed and after how many attempts.
  */
-export async function readS3Object(client: S3Client, ref: S3ObjectRef): Promise<Uint8Array> {
+export async function readS3Object(client: S3Client, ref: S3ObjectRef, deadlineMs = DEFAULT_DEADLINE_MS): Promise<Uint8Array> {
+  const deadline = AbortSignal.timeout(deadlineMs);
   try {
     const out = await client.send(
       new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }),
+      { abortSignal: deadline },
     );
     if (!out.Body) throw new ModelLoadError(`${describe(ref)}: empty response body`);
     return await out.Body.transformToByteArray();
   } catch (cause) {
     if (cause instanceof ModelLoadError) throw cause;
+    if (deadline.aborted) {
+      throw new ModelLoadError(`${describe(ref)}: S3 read did not finish within ${deadlineMs} ms (all attempts)`, { cause });
+    }
     const err = cause as Error & { $metadata?: { attempts?: number; httpStatusCode?: number }; code?: string };
     const attempts = err.$metadata?.attempts ?? 1;
     const status = err.$metadata?.httpStatusCode;
