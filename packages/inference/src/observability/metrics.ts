@@ -79,9 +79,28 @@ export class EmfMetrics {
   private labelTail(label: string): string {
     let tail = this.labelTails.get(label);
     if (tail === undefined) {
-      tail = `,"CloudWatchMetrics":[{"Namespace":${this.ns},"Dimensions":[["service","label"]],"Metrics":[{"Name":"Predictions","Unit":"Count"}]}]},"service":${this.svc},"label":${JSON.stringify(label)},"Predictions":`;
+      tail = `,"CloudWatchMetrics":[{"Namespace":${this.ns},"Dimensions":[["service","label"]],"Metrics":[{"Name":"Predictions","Unit":"Count"}]}]},"service":${this.svc},"label":${JSON.stringify(dimensionValue(label))},"Predictions":`;
       this.labelTails.set(label, tail);
     }
     return tail;
   }
+}
+
+/** CloudWatch's longest dimension value. */
+const MAX_DIMENSION_VALUE = 1024;
+
+/**
+ * A label as a dimension value CloudWatch accepts: printable ASCII with some non-space character, at
+ * most 1,024 characters. It rejects other values, and with them the whole EMF document, so a model
+ * with labels such as "négatif" or "спорт" would lose its per-label counts without a word. Other
+ * characters are written as \u{...}, which keeps distinct labels distinct and readable.
+ */
+export function dimensionValue(label: string): string {
+  let value = '';
+  for (const ch of label) {
+    const cp = ch.codePointAt(0) as number;
+    value += cp >= 0x20 && cp < 0x7f ? ch : `\\u{${cp.toString(16)}}`;
+  }
+  if (value.trim() === '') value = [...label].map((ch) => `\\u{${(ch.codePointAt(0) as number).toString(16)}}`).join('') || '\\u{}';
+  return value.length > MAX_DIMENSION_VALUE ? value.slice(0, MAX_DIMENSION_VALUE) : value;
 }
