@@ -36,12 +36,18 @@ async function main(): Promise<void> {
     process.stderr.write(`--port must be 0..65535\n`);
     process.exit(2);
   }
+  // NaN would make the environment limit unreachable: every request would queue until the 504.
+  const environments = values.environments === undefined ? undefined : Number(values.environments);
+  if (environments !== undefined && (!Number.isInteger(environments) || environments < 1)) {
+    process.stderr.write(`--environments must be a positive integer\n`);
+    process.exit(2);
+  }
   const stage = await startLocalStage({
     stack: values.stack,
     port,
     ...(values['synth-dir'] ? { synthDir: values['synth-dir'] } : {}),
     ...(values.unlimited ? { usagePlan: 'unlimited' as const } : {}),
-    ...(values.environments ? { environments: Math.max(1, Number(values.environments)) } : {}),
+    ...(environments !== undefined ? { environments } : {}),
     ...(values.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
   });
   // Machine-readable lines on stdout (the key is printed here once, and nowhere else); the summary on stderr.

@@ -210,6 +210,9 @@ describe('response mapping', () => {
     ['an object header value', { statusCode: 200, headers: { a: { b: 1 } } }],
     ['a non-array multiValueHeaders value', { statusCode: 200, multiValueHeaders: { a: 'b' } }],
     ['a statusCode out of range', { statusCode: 99 }],
+    ['a header value with a line break', { statusCode: 200, headers: { 'x-a': 'b\r\nx-injected: 1' } }],
+    ['a header name with a space', { statusCode: 200, headers: { 'x a': 'b' } }],
+    ['a multi-value header with a line break', { statusCode: 200, multiValueHeaders: { 'x-a': ['ok', 'b\nc'] } }],
   ])('answers 502 for a malformed result: %s', async (_name, result) => {
     const res = await respond(result);
     expect(res.status).toBe(502);

@@ -42,4 +42,13 @@ describe('classifier-local-stage CLI', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('npm run synth');
   });
+
+  it.each(['abc', '0', '1.5'])('exits 2 naming --environments when it is %s', async (value) => {
+    const child = spawn(process.execPath, [BIN, '--stack', 'classifier-test', '--environments', value], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toBe('--environments must be a positive integer\n');
+  });
 });

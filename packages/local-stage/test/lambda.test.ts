@@ -164,3 +164,35 @@ describe('init failures', () => {
     }
   });
 });
+
+describe('unpacked function code cache', () => {
+  it('keeps the most recently used packages and any used within the hour, and removes the rest', async () => {
+    const { mkdtemp, mkdir, writeFile, utimes, readdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { CODE_CACHE_KEEP, pruneCodeCache } = await import('../src/lambda/functionCode.js');
+    const dir = await mkdtemp(join(tmpdir(), 'code-cache-'));
+    try {
+      const now = Date.now();
+      const hour = 60 * 60 * 1000;
+      // CODE_CACHE_KEEP + 3 packages used 2..(KEEP + 4) hours ago, one used a minute ago, one staging leftover.
+      const ages = [...Array.from({ length: CODE_CACHE_KEEP + 3 }, (_, i) => (i + 2) * hour), 60_000];
+      for (const [i, age] of ages.entries()) {
+        const pkg = join(dir, `pkg${String(i).padStart(2, '0')}`);
+        await mkdir(pkg);
+        await writeFile(join(pkg, '.complete'), 'x');
+        const at = new Date(now - age);
+        await utimes(join(pkg, '.complete'), at, at);
+      }
+      const staging = join(dir, '.abc-123');
+      await mkdir(staging);
+      await utimes(staging, new Date(now - 3 * hour), new Date(now - 3 * hour));
+      await pruneCodeCache(dir, now);
+      const left = (await readdir(dir)).sort();
+      // The one used a minute ago plus the KEEP - 1 next most recent survive; the oldest and the leftover go.
+      expect(left).toEqual([...Array.from({ length: CODE_CACHE_KEEP - 1 }, (_, i) => `pkg${String(i).padStart(2, '0')}`), `pkg${String(ages.length - 1).padStart(2, '0')}`].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -47,7 +47,7 @@ export function mapProxyResult(
     if (typeof r.headers !== 'object' || Array.isArray(r.headers)) return undefined;
     for (const [k, v] of Object.entries(r.headers)) {
       if (v === null || v === undefined) continue;
-      if (!scalar(v)) return undefined;
+      if (!scalar(v) || !validHeader(k, String(v))) return undefined;
       put(k, [String(v)], true);
     }
   }
@@ -58,7 +58,7 @@ export function mapProxyResult(
     // multiValueHeaders will appear in the merged list." (same page)
     for (const [k, v] of Object.entries(r.multiValueHeaders)) {
       if (v === null || v === undefined) continue;
-      if (!Array.isArray(v) || !v.every(scalar)) return undefined;
+      if (!Array.isArray(v) || !v.every(scalar) || !v.every((x) => validHeader(k, String(x)))) return undefined;
       const values = v.map(String);
       const existing = out[casing.get(k.toLowerCase()) ?? k] ?? [];
       put(k, [...existing, ...values].filter((x, i, a) => a.indexOf(x) === i), true);
@@ -74,4 +74,12 @@ export function mapProxyResult(
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(out)) headers[k] = v.length === 1 ? (v[0] as string) : v;
   return { status, headers, body };
+}
+
+/**
+ * A header HTTP can carry: a token name and a value without CR, LF or NUL. A function result with
+ * any other is malformed (502 on AWS); written as is, Node's writeHead would throw instead.
+ */
+function validHeader(name: string, value: string): boolean {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) && !/[\r\n\0]/.test(value);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -20,8 +20,12 @@ export async function functionCodeDir(code: FunctionCode, cacheDir = defaultCode
   const bytes = await readFile(code.path);
   const digest = createHash('sha256').update(bytes).digest('hex');
   const target = join(cacheDir, digest);
-  if (existsSync(join(target, '.complete'))) return target;
+  if (existsSync(join(target, '.complete'))) {
+    await markUsed(target);
+    return target;
+  }
   await mkdir(cacheDir, { recursive: true });
+  await pruneCodeCache(cacheDir);
   const staging = await mkdtemp(join(cacheDir, `.${digest.slice(0, 12)}-`));
   try {
     let files: Record<string, Uint8Array>;
@@ -57,5 +61,41 @@ export async function functionCodeDir(code: FunctionCode, cacheDir = defaultCode
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** Packages kept however old, the most recently used first; older ones go once unused for an hour. */
+export const CODE_CACHE_KEEP = 8;
+const CODE_CACHE_IDLE_MS = 60 * 60 * 1000;
+
+/** Records a use of an unpacked package (its `.complete` time), which `pruneCodeCache` ranks by. */
+async function markUsed(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(join(dir, '.complete'), now, now).catch(() => undefined);
+}
+
+/**
+ * Removes unpacked packages beyond the `CODE_CACHE_KEEP` most recently used that nobody used for an
+ * hour, and staging folders an interrupted unpack left behind. Every new bundle (each build) is a new
+ * 40-50 MB folder: without this the cache grew to hundreds of megabytes on a developer's machine. The
+ * hour spares a package a stage started earlier may still spawn environments from.
+ */
+export async function pruneCodeCache(cacheDir: string, now = Date.now()): Promise<void> {
+  const entries = await readdir(cacheDir).catch(() => [] as string[]);
+  const used: { path: string; at: number }[] = [];
+  for (const name of entries) {
+    const path = join(cacheDir, name);
+    if (name.startsWith('.')) {
+      // A staging folder: an unpack in progress, or one an interrupted run left.
+      const at = (await stat(path).catch(() => undefined))?.mtimeMs ?? now;
+      if (now - at > CODE_CACHE_IDLE_MS) await rm(path, { recursive: true, force: true });
+      continue;
+    }
+    const at = (await stat(join(path, '.complete')).catch(() => undefined))?.mtimeMs ?? now;
+    used.push({ path, at });
+  }
+  used.sort((a, b) => b.at - a.at);
+  for (const [rank, entry] of used.entries()) {
+    if (rank >= CODE_CACHE_KEEP && now - entry.at > CODE_CACHE_IDLE_MS) await rm(entry.path, { recursive: true, force: true });
   }
 }
