@@ -75,9 +75,18 @@ describe('client errors for invalid requests', () => {
     expect(attempts).toBe(1);
   });
 
-  it('throws PayloadTooLargeError (413, payload_too_large) for a text over the limit, after one attempt', async () => {
+  it('refuses a text over the limit before sending it, naming its index', async () => {
     attempts = 0;
-    const err = await client.classify('z'.repeat(maxTextChars + 1)).catch((e: unknown) => e);
+    const err = await client.classify(['fine', 'z'.repeat(maxTextChars + 1)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    expect(err).toMatchObject({ code: 'payload_too_large', index: 1 });
+    expect(attempts).toBe(0);
+  });
+
+  it('throws PayloadTooLargeError (413, payload_too_large) from the stage for a text a lenient client lets through, after one attempt', async () => {
+    attempts = 0;
+    const lenient = clientFor({ maxTextChars: maxTextChars + 1, fetch: (input, init) => ((attempts += 1), fetch(input, init)) });
+    const err = await lenient.classify('z'.repeat(maxTextChars + 1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PayloadTooLargeError);
     expect(err).toMatchObject({ status: 413, code: 'payload_too_large', requestId: expect.any(String) });
     expect(attempts).toBe(1);
