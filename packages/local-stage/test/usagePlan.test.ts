@@ -39,6 +39,26 @@ describe('usage plan', () => {
     expect(out.map((o) => o.status)).toEqual([200, 200, 429]);
   });
 
+  it('applies the stage throttle to each method on its own, and counts the quota only for requests let through', async () => {
+    const f = writeStackFixture({ handlerSource: HANDLER, methodThrottle: { rate: 0.5, burst: 1 }, usagePlan: { rate: 1000, burst: 1000, quota: 2, period: 'DAY' } });
+    const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir });
+    try {
+      const call = async (path: string, method: string) => {
+        const res = await fetch(`${stage.url}${path}`, { method, ...(method === 'POST' ? { body: '[]' } : {}), headers: { 'x-api-key': stage.apiKey } });
+        return [res.status, ((await res.json()) as { message?: string }).message ?? 'ok'];
+      };
+      // /predict's bucket is empty after one request; /model has its own. The throttled request does not
+      // use the quota of 2, so /model still gets through; then the quota is spent.
+      expect([await call('/predict', 'POST'), await call('/predict', 'POST'), await call('/model', 'GET')]).toEqual([
+        [200, 'ok'],
+        [429, 'Too Many Requests'],
+        [200, 'ok'],
+      ]);
+    } finally {
+      await stage.close();
+    }
+  });
+
   it('lifts every limit with usagePlan: "unlimited"', async () => {
     const out = await statuses({ usagePlan: { rate: 0.5, burst: 1, quota: 1 }, methodThrottle: { rate: 0.5, burst: 1 } }, 4, { usagePlan: 'unlimited' });
     expect(out.every((o) => o.status === 200)).toBe(true);

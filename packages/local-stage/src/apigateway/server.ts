@@ -46,10 +46,17 @@ export function createGateway(options: GatewayOptions): Server {
   const { model, pools, keys, log } = options;
   const router = new Router(model.routes);
   const stages = new Set(model.stages);
-  const stageBuckets = new Map<string, TokenBucket>();
-  if (options.stageThrottle) {
-    for (const [stage, t] of model.stageThrottle) stageBuckets.set(stage, new TokenBucket(t.rateLimit, t.burstLimit));
-  }
+  // A stage's method throttle (its `*/*` method setting) applies to each method on its own, as API
+  // Gateway applies per-stage limits at the method level: one bucket per stage, resource and method.
+  const methodBuckets = new Map<string, TokenBucket>();
+  const methodBucket = (stage: string, resourceId: string, method: string): TokenBucket | undefined => {
+    const limits = options.stageThrottle ? model.stageThrottle.get(stage) : undefined;
+    if (!limits) return undefined;
+    const key = `${stage} ${resourceId} ${method}`;
+    let bucket = methodBuckets.get(key);
+    if (!bucket) methodBuckets.set(key, (bucket = new TokenBucket(limits.rateLimit, limits.burstLimit)));
+    return bucket;
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -77,19 +84,21 @@ export function createGateway(options: GatewayOptions): Server {
     const { route } = match;
 
     let apiKey: LocalApiKey | undefined;
+    let onStage: ReturnType<LocalApiKey['stages']['get']>;
     if (route.apiKeyRequired) {
       const header = req.headers['x-api-key'];
       const value = Array.isArray(header) ? header[0] : header;
       apiKey = value === undefined ? undefined : keys.get(value);
-      const onStage = apiKey?.enabled ? apiKey.stages.get(stage) : undefined;
+      onStage = apiKey?.enabled ? apiKey.stages.get(stage) : undefined;
       // A key is valid for a stage only through a usage plan that covers the stage.
       if (!onStage) return fail('forbidden');
       if (onStage.quota && !onStage.quota.hasRoom()) return fail('quotaExceeded');
       if (onStage.bucket && !onStage.bucket.tryTake()) return fail('throttled');
-      onStage.quota?.count();
     }
-    const stageBucket = stageBuckets.get(stage);
+    const stageBucket = methodBucket(stage, route.resourceId, method);
     if (stageBucket && !stageBucket.tryTake()) return fail('throttled');
+    // Counted only once every throttle let the request through.
+    onStage?.quota?.count();
 
     const body = await readBody(req, APIGW.maxBodyBytes);
     if (body === 'aborted') return;
