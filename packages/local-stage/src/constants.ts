@@ -8,6 +8,13 @@ export const LOCAL = {
   unreservedConcurrency: 4,
 } as const;
 
+/**
+ * Lambda's synchronous invocation payload limit, request and response each: 6 MB (6,291,456 bytes).
+ * Source: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html ("Invocation
+ * payload (request and response): 6 MB each for request and response (synchronous)").
+ */
+export const LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
 export const APIGW = {
   /**
    * REST API payload limit: 10 MB, not adjustable.

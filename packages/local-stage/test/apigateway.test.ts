@@ -228,6 +228,15 @@ describe('limits and errors', () => {
     expect(await res.json()).toEqual({ message: 'Request Too Long' });
   });
 
+  it('answers 500 for a request past the 6 MB Lambda invocation limit, and 502 for such a response', async () => {
+    const res = await call('/echo', { method: 'POST', body: new Uint8Array(7 * 1024 * 1024) });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ message: 'Internal server error' });
+    const big = await call('/echo?do=big&mb=7');
+    expect(big.status).toBe(502);
+    expect((await call('/echo?do=big&mb=5')).status).toBe(200);
+  });
+
   it('answers 502 when the handler throws, and keeps serving', async () => {
     const res = await call('/echo?do=throw');
     expect(res.status).toBe(502);

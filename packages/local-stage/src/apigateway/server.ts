@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { APIGW } from '../constants.js';
+import { APIGW, LAMBDA_MAX_PAYLOAD_BYTES } from '../constants.js';
 import type { FunctionPool } from '../lambda/pool.js';
 import type { StageModel } from '../stack/model.js';
 import type { LocalApiKey } from './apiKeys.js';
@@ -128,6 +128,12 @@ export function createGateway(options: GatewayOptions): Server {
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
     });
 
+    // Lambda refuses a larger invocation before the function runs; API Gateway then answers 500.
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_PAYLOAD_BYTES) {
+      log?.(`${requestId} Lambda rejected the invocation: request payload over ${LAMBDA_MAX_PAYLOAD_BYTES} bytes: 500`);
+      return fail('lambdaRejected');
+    }
+
     // The integration timeout (29 s at most) ends the wait, not the function: the environment
     // stays busy until the function returns or hits its own timeout, as on AWS.
     let timer: NodeJS.Timeout | undefined;
@@ -143,6 +149,11 @@ export function createGateway(options: GatewayOptions): Server {
       return fail('lambdaRejected');
     }
     if (outcome.kind !== 'ok') return fail('lambdaError');
+    // A larger result is a function error on AWS (the response payload limit), so 502.
+    if (Buffer.byteLength(JSON.stringify(outcome.result) ?? '') > LAMBDA_MAX_PAYLOAD_BYTES) {
+      log?.(`${requestId} Lambda response payload over ${LAMBDA_MAX_PAYLOAD_BYTES} bytes: 502`);
+      return fail('lambdaError');
+    }
     const accept = req.headers.accept;
     const mapped = mapProxyResult(outcome.result, model.binaryMediaTypes, accept);
     if (!mapped) {

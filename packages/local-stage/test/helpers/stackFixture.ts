@@ -219,6 +219,7 @@ export const handler = async (event, context) => {
     }
     case 'heap': { const a = []; for (;;) a.push({ x: Math.random(), y: 'y'.repeat(64) }); }
     case 'respond': return JSON.parse(event.body);
+    case 'big': return { statusCode: 200, body: 'x'.repeat(Number(q.mb ?? 7) * 1024 * 1024) };
     case 'log': console.log('hello from the handler', { n: 1 }); break;
   }
   return {
