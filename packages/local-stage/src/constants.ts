@@ -6,6 +6,12 @@ export const LOCAL = {
   region: 'us-east-1',
   /** Unreserved functions: environments started at most at once before requests queue (a local-machine limit, not AWS's). */
   unreservedConcurrency: 4,
+  /**
+   * Environments one function runs at most on this machine, whatever its reserved concurrency: each is a
+   * Node process with onnxruntime (150-250 MB), and prod's reservation of 50 would be 50 of them. Requests
+   * past this wait for an environment; Lambda's throttling still starts at the reservation.
+   */
+  maxEnvironments: 8,
 } as const;
 
 /**

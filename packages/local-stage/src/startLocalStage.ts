@@ -30,6 +30,11 @@ export interface LocalStageOptions {
   /** Environments at most for functions without reserved concurrency (requests queue beyond). @default 4 */
   readonly maxUnreservedEnvironments?: number;
   /**
+   * Environments per function at most on this machine, even under a larger reserved concurrency:
+   * requests past it wait, and Lambda's throttling still starts at the reservation. @default 8
+   */
+  readonly maxEnvironments?: number;
+  /**
    * Environments per function, replacing the stack's concurrency; requests beyond queue instead of
    * being throttled. For load runs on a small machine (not AWS behaviour). @default from the stack
    */
@@ -96,6 +101,7 @@ export async function startLocalStage(options: LocalStageOptions): Promise<Local
         codeDir: await functionCodeDir(fn.code),
         region: model.region,
         unreservedLimit: options.maxUnreservedEnvironments ?? LOCAL.unreservedConcurrency,
+        maxEnvironments: options.maxEnvironments ?? LOCAL.maxEnvironments,
         environments: options.environments,
         log: options.log,
       }),

@@ -115,6 +115,27 @@ describe('execution environments (reserved concurrency 2, timeout 1 s, 128 MB)',
   });
 });
 
+describe('a reserved concurrency above what this machine runs at once', () => {
+  it('queues requests past the local cap instead of throttling them, and throttles past the reservation', async () => {
+    const fixture = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, reserved: 3, timeout: 5 });
+    const stage = await startLocalStage({ stack: fixture.stackName, synthDir: fixture.synthDir, maxEnvironments: 1 });
+    try {
+      const get = (q: string) => fetch(`${stage.url}/echo${q}`);
+      // One environment: the second and third requests wait for it (3 in flight, the reservation).
+      const first = get('?do=sleep&ms=700');
+      await new Promise((r) => setTimeout(r, 200));
+      const queued = [get('?do=sleep&ms=10'), get('?do=sleep&ms=10')];
+      await new Promise((r) => setTimeout(r, 100));
+      // A fourth at once is past the reservation: Lambda throttles, API Gateway answers 500.
+      expect((await get('')).status).toBe(500);
+      const bodies = (await Promise.all([first, ...queued].map(async (r) => (await r).json()))) as Body[];
+      expect(new Set(bodies.map((b) => b.pid)).size).toBe(1);
+    } finally {
+      await stage.close();
+    }
+  });
+});
+
 describe('integration timeout', () => {
   it('answers 504 when the integration times out, while the function runs on', async () => {
     // The follow-up request cold-starts a second environment (the first is still sleeping); the

@@ -14,6 +14,8 @@ export interface PoolOptions {
   readonly region: string;
   /** Environments at most for a function without reserved concurrency (a local limit; requests queue). */
   readonly unreservedLimit: number;
+  /** Environments at most whatever the reservation (LOCAL.maxEnvironments says why). */
+  readonly maxEnvironments: number;
   /** Replaces the concurrency limit with this many environments, queueing beyond (benchmarks). */
   readonly environments?: number | undefined;
   readonly log: ((line: string) => void) | undefined;
@@ -35,6 +37,8 @@ export class FunctionPool {
   private readonly baseEnv: Record<string, string>;
   private readonly rssTimer: NodeJS.Timeout;
   private closed = false;
+  /** Invocations holding or waiting for an environment. */
+  private inflight = 0;
   /** Environments started so far (cold starts). */
   coldStarts = 0;
 
@@ -71,8 +75,9 @@ export class FunctionPool {
     return this.options.fn;
   }
 
+  /** Environments this pool starts at most. */
   get limit(): number {
-    return this.options.environments ?? this.options.fn.reservedConcurrency ?? this.options.unreservedLimit;
+    return this.options.environments ?? Math.min(this.options.fn.reservedConcurrency ?? this.options.unreservedLimit, this.options.maxEnvironments);
   }
 
   /** Environments alive now (initializing, idle or busy). */
@@ -129,13 +134,25 @@ export class FunctionPool {
     const warm = this.idle.pop();
     if (warm) return { env: warm, cold: false };
     if (this.all.size < this.limit) return { env: this.spawn(), cold: true };
-    if (this.fn.reservedConcurrency !== undefined && this.options.environments === undefined) return undefined;
+    // Every environment is busy. Lambda throttles past the reserved concurrency (this request
+    // included in `inflight`); below it, where the local cap is lower, the request waits.
+    const reserved = this.options.environments === undefined ? this.fn.reservedConcurrency : undefined;
+    if (reserved !== undefined && this.inflight > reserved) return undefined;
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** One synchronous invocation, as API Gateway's AWS_PROXY integration makes it. */
   async invoke(event: unknown, requestId: string, traceId: string): Promise<InvokeOutcome> {
     if (this.closed) return { kind: 'throttled' };
+    this.inflight++;
+    try {
+      return await this.invokeCounted(event, requestId, traceId);
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  private async invokeCounted(event: unknown, requestId: string, traceId: string): Promise<InvokeOutcome> {
     const got = this.acquire();
     const grant = got instanceof Promise ? await got : got;
     if (grant === undefined) return { kind: 'throttled' };
