@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ARTIFACT_DIR } from '@org/classifier-artifact';
 import cliProgress from 'cli-progress';
@@ -104,7 +106,24 @@ function parse(argv: string[]) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * Whether `script` (process.argv[1]) is the module at `moduleUrl`, so that `tsx src/cli.ts` runs and
+ * an import (bin/classifier-train.js, tests) does not. import.meta.url is percent-encoded and names
+ * the real file, while argv[1] is a plain path that may pass through a symlink: comparing it with
+ * `file://${argv[1]}` failed from a checkout path with a space or non-ASCII letters, and the CLI then
+ * trained nothing and exited 0.
+ */
+export function isMainModule(moduleUrl: string, script: string | undefined): boolean {
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl;
+  } catch {
+    // argv[1] names no file (node -e, a REPL): this module was imported.
+    return false;
+  }
+}
+
+if (isMainModule(import.meta.url, process.argv[1])) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { dfConflict } from './features/tfidf.js';
 
 export const trainConfigSchema = z.object({
   name: z.string().min(1),
@@ -36,7 +37,22 @@ export const trainConfigSchema = z.object({
     memory: z.number().int().positive().default(10),
     validationFraction: z.number().gt(0).lt(1).default(0.2),
   }),
-});
+})
+  // Rules between fields, checked here rather than where they bite: a config the exported graph cannot
+  // represent would otherwise train for minutes before failing.
+  .superRefine(({ featurizer: f }, ctx) => {
+    const [minN, maxN] = f.ngramRange;
+    const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: ['featurizer', field], message });
+    if (minN > maxN) issue('ngramRange', 'must be [min, max] with min <= max');
+    // The graph builds bigrams from adjacent tokens (exportOnnx); longer n-grams have no tensors there.
+    if (maxN > 2) issue('ngramRange', `n-grams up to ${maxN} cannot be exported: the ONNX graph supports 1- and 2-grams, use at most [1, 2]`);
+    if (maxN > 1 && f.stopWords !== null) {
+      // scikit-learn drops stop words before joining n-grams; the exported graph joins adjacent tokens.
+      issue('stopWords', 'n-grams with stop-word removal cannot be exported exactly; set stopWords to null');
+    }
+    const conflict = dfConflict(f.minDf, f.maxDf);
+    if (conflict) issue('maxDf', conflict);
+  });
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
@@ -57,12 +73,6 @@ export async function loadConfig(nameOrPath: string): Promise<TrainConfig> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`config ${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-  }
-  const [minN, maxN] = parsed.data.featurizer.ngramRange;
-  if (minN > maxN) throw new ConfigError(`config ${path}: ngramRange must be [min, max] with min <= max`);
-  if (maxN > 1 && parsed.data.featurizer.stopWords !== null) {
-    // scikit-learn drops stop words before joining n-grams; the exported graph joins adjacent tokens.
-    throw new ConfigError(`config ${path}: n-grams with stop-word removal cannot be exported exactly; set stopWords to null`);
   }
   return parsed.data;
 }

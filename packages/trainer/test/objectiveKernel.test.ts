@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Csr } from '../src/index.js';
 import { toCsc } from '../src/features/sparse.js';
-import { accumulateLogits, gradientColumns, kernelsFor } from '../src/model/objectiveKernel.js';
+import { accumulateLogits, gradientColumns, kernelsFor, residualRows } from '../src/model/objectiveKernel.js';
 import { parallelObjective } from '../src/model/parallelObjective.js';
 
 /** A deterministic random sparse matrix (about `density` of the cells set), rows l2-normalised. */
@@ -94,4 +97,92 @@ describe('parallelObjective', () => {
       await Promise.all([one.close(), two.close()]);
     }
   });
+});
+
+describe('the log-loss with extreme logits', () => {
+  // log(sum_k exp(z_k)) - z_target, computed the stable way for the reference.
+  const stableLoss = (z: number[], target: number) => {
+    const max = Math.max(...z);
+    return max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0)) - (z[target] as number);
+  };
+
+  it('is finite, and the stable value, when the target logit is far below the largest', () => {
+    const K = 3;
+    // One row; the logits are the intercept (wSize 0) plus a zero partial: [0, 1000, -5], target 0.
+    const w = Float64Array.from([0, 1000, -5]);
+    const residual = new Float64Array(K);
+    const interceptGrad = new Float64Array(K);
+    const loss = residualRows([new Float64Array(K)], w, 0, Int32Array.from([0]), K, residual, interceptGrad, 0, 1);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(loss).toBe(stableLoss([0, 1000, -5], 0));
+    expect(Array.from(residual)).toEqual([-1, 1, 0].map((v) => expect.closeTo(v, 12)));
+  });
+
+  it('stays finite in the objective with a huge coefficient, on one thread and on two', async () => {
+    const rows = 256;
+    const X: Csr = {
+      rows,
+      cols: 1,
+      indptr: Int32Array.from({ length: rows + 1 }, (_, i) => i),
+      indices: new Int32Array(rows),
+      data: new Float64Array(rows).fill(1),
+    };
+    const y = new Int32Array(rows); // every row of class 0
+    // coef [feature 0][class 0, class 1] = [0, 2000], intercepts 0: every row's logits are [0, 2000].
+    const w = Float64Array.from([0, 2000, 0, 0]);
+    const C = 10;
+    const expected = stableLoss([0, 2000], 0) + (0.5 / (C * rows)) * 2000 ** 2;
+    for (const threads of [1, 2]) {
+      const p = parallelObjective(X, y, 2, C, threads);
+      try {
+        const grad = new Float64Array(w.length);
+        const f = p.objective(w, grad);
+        expect(f).toBeCloseTo(expected, 9);
+        expect(grad.every(Number.isFinite)).toBe(true);
+      } finally {
+        await p.close();
+      }
+    }
+  });
+});
+
+describe('parallelObjective when a worker thread fails', () => {
+  const K = 2;
+  const X = randomCsr(256, 10, 0.3, 3);
+  const y = Int32Array.from({ length: X.rows }, (_, i) => i % K);
+  const w = new Float64Array(X.cols * K + K);
+  const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+
+  it('throws, naming the failure, when a worker dies during an evaluation (no hang), and on every later call', async () => {
+    const p = parallelObjective(X, y, K, 1, 2, { workerScript: fixture('failingObjectiveWorker.js') });
+    try {
+      expect(() => p.objective(w, new Float64Array(w.length))).toThrow(/objective worker thread 1 failed: simulated worker failure/);
+      expect(() => p.objective(w, new Float64Array(w.length))).toThrow(/simulated worker failure/);
+    } finally {
+      await p.close();
+    }
+  }, 20_000);
+
+  it('throws when a worker cannot load', async () => {
+    const p = parallelObjective(X, y, K, 1, 2, { workerScript: fixture('unloadableObjectiveWorker.js') });
+    try {
+      expect(() => p.objective(w, new Float64Array(w.length))).toThrow(/objective worker thread 1 failed: .*no-such-module/);
+    } finally {
+      await p.close();
+    }
+  }, 20_000);
+
+  it('leaves no thread running after a failure or a rejected warm start (the process exits)', () => {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const script = fileURLToPath(new URL('./fixtures/threadsExit.ts', import.meta.url));
+    for (const [scenario, error] of [
+      ['bad-init', /RangeError: init has 3 values, expected 8/],
+      ['worker-fails', /Error: objective worker thread 1 failed: simulated worker failure/],
+    ] as const) {
+      // A live worker keeps a process alive: the timeout (status null) is what the old code gave.
+      const r = spawnSync(process.execPath, [tsx, script, scenario], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, `${scenario}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(error);
+    }
+  }, 70_000);
 });

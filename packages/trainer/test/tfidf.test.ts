@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TfidfVectorizer, type TfidfOptions } from '../src/index.js';
+import { ConfigError, DatasetError, TfidfVectorizer, type TfidfOptions } from '../src/index.js';
 
 const base: TfidfOptions = {
   lowercase: true,
@@ -60,6 +60,25 @@ describe('TfidfVectorizer', () => {
     expect(vectorizer.terms).toEqual(['banana', 'cherry']);
     const { vectorizer: v2 } = TfidfVectorizer.fit(corpus, { ...base, maxDf: 0.5 });
     expect(v2.terms).toEqual(['apple', 'date']);
+  });
+
+  it('gives a ConfigError when max_df keeps fewer documents than min_df asks for', () => {
+    // min_df a count (2), max_df a proportion: 0.5 of 3 documents is 1.5.
+    const fit = () => TfidfVectorizer.fit(corpus, { ...base, minDf: 2, maxDf: 0.5 });
+    expect(fit).toThrow(ConfigError);
+    expect(fit).toThrow(/maxDf 0\.5 \(1\.5 of 3 documents\) is below minDf 2/);
+  });
+
+  it('gives a ConfigError, as scikit-learn raises, when pruning leaves no terms', () => {
+    // No term is in all three documents.
+    const fit = () => TfidfVectorizer.fit(corpus, { ...base, minDf: 3 });
+    expect(fit).toThrow(ConfigError);
+    expect(fit).toThrow(/no terms remain/);
+  });
+
+  it('gives a DatasetError when the documents hold no tokens at all', () => {
+    expect(() => TfidfVectorizer.fit(['a b', '!!'], base)).toThrow(DatasetError);
+    expect(() => TfidfVectorizer.fit(['the and of'], { ...base, stopWords: 'english' })).toThrow(/no tokens other than stop words/);
   });
 
   it('keeps the most frequent terms under max_features', () => {

@@ -1,4 +1,5 @@
 import type { FeaturizerParams } from '@org/classifier-artifact';
+import { ConfigError, DatasetError } from '../errors.js';
 import type { Csr } from './sparse.js';
 import { TOKEN_PATTERN, analyze } from './tokenize.js';
 
@@ -22,6 +23,17 @@ export interface TfidfOptions {
    * vector, so any power exports exactly. @default 1
    */
   idfPower?: number;
+}
+
+/**
+ * Why `minDf` and `maxDf` keep no term whatever the corpus, when both are proportions or both counts;
+ * undefined otherwise (a count against a proportion depends on the number of documents: `fit` checks).
+ */
+export function dfConflict(minDf: number, maxDf: number): string | undefined {
+  const minIsShare = minDf < 1;
+  const maxIsShare = maxDf <= 1;
+  if (minIsShare !== maxIsShare || maxDf >= minDf) return undefined;
+  return `maxDf ${maxDf} is below minDf ${minDf}: no term can be in at least minDf and at most maxDf documents`;
 }
 
 /** A fitted vectorizer: scikit-learn `TfidfVectorizer` semantics for the options above, norm l2. */
@@ -51,12 +63,32 @@ export class TfidfVectorizer {
         }
       }
     }
+    if (df.size === 0) {
+      throw new DatasetError(`empty vocabulary: the ${n} documents hold no tokens${options.stopWords ? ' other than stop words' : ''}`);
+    }
     const maxDoc = options.maxDf <= 1 ? options.maxDf * n : options.maxDf;
     const minDoc = options.minDf < 1 ? options.minDf * n : options.minDf;
-    if (maxDoc < minDoc) throw new RangeError('max_df corresponds to fewer documents than min_df');
+    // A config error, not a bug: the config check (dfConflict) cannot see this when one bound is a
+    // count and the other a proportion, since it depends on the number of documents.
+    if (maxDoc < minDoc) {
+      throw new ConfigError(
+        `maxDf ${options.maxDf} (${maxDoc} of ${n} documents) is below minDf ${options.minDf} (${minDoc} documents): no term can be kept`,
+      );
+    }
     let kept = [...df.entries()].filter(([, d]) => d >= minDoc && d <= maxDoc).map(([t]) => t);
+    // scikit-learn raises here too; a model without features would train and export, and its manifest
+    // (vocabularySize 0) would then fail inference at cold start.
+    if (kept.length === 0) {
+      throw new ConfigError(
+        `after pruning, no terms remain: none of the ${df.size} terms occurs in at least minDf ${options.minDf} and at most ` +
+          `maxDf ${options.maxDf} of the ${n} documents; lower minDf or raise maxDf`,
+      );
+    }
     if (options.maxFeatures !== null && kept.length > options.maxFeatures) {
-      // scikit-learn keeps the most frequent terms by total count (ties: vocabulary order).
+      // The most frequent terms by total count, as scikit-learn; ties by vocabulary order. That tie rule
+      // is ours and deterministic: scikit-learn ranks with numpy's argsort, which is not stable, so terms
+      // tied at the cut may differ from its choice. Only the seed config (no maxFeatures) is claimed to
+      // give scikit-learn's vocabulary exactly.
       kept.sort((a, b) => (tf.get(b) as number) - (tf.get(a) as number) || (a < b ? -1 : 1));
       kept = kept.slice(0, options.maxFeatures);
     }

@@ -45,20 +45,27 @@ export function fitLogisticRegression(
   options: LogisticRegressionOptions,
 ): LogisticRegressionModel {
   const wSize = X.cols * classes;
+  // Checked before any worker thread starts: a throw after would leave them running.
+  if (options.init && options.init.length !== wSize + classes) {
+    throw new RangeError(`init has ${options.init.length} values, expected ${wSize + classes} (features x classes + classes)`);
+  }
   const threads = options.threads ?? availableParallelism();
   const parallel = parallelObjective(X, y, classes, options.C, threads);
-  const objective = parallel.objective;
-  if (options.init && options.init.length !== wSize + classes) throw new RangeError('init has the wrong length');
-  const result = lbfgs(objective, options.init ?? new Float64Array(wSize + classes), {
-    maxIter: options.maxIter,
-    memory: options.memory,
-    plateau: options.plateau ?? undefined,
-    gtol: options.tol / X.rows,
-    ftol: 64 * Number.EPSILON,
-    onIteration: options.onIteration,
-  });
-  // The workers only wait on shared memory; terminating them needs no result.
-  void parallel.close();
+  let result: LbfgsResult;
+  try {
+    result = lbfgs(parallel.objective, options.init ?? new Float64Array(wSize + classes), {
+      maxIter: options.maxIter,
+      memory: options.memory,
+      plateau: options.plateau ?? undefined,
+      gtol: options.tol / X.rows,
+      ftol: 64 * Number.EPSILON,
+      onIteration: options.onIteration,
+    });
+  } finally {
+    // Also when lbfgs throws (a worker failed, onIteration threw): live workers keep the process alive.
+    // They only wait on shared memory; terminating them needs no result.
+    void parallel.close();
+  }
   return {
     classes,
     features: X.cols,

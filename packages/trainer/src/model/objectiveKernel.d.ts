@@ -35,7 +35,25 @@ export function gradientColumns(
   f1: number,
 ): number;
 
+/** Slots of the shared control array; see objectiveKernel.js. */
+export const GENERATION: 0;
+export const BARRIER_1: 1;
+export const BARRIER_2: 2;
+export const DONE: 3;
+export const FAILED: 4;
+export const FAILURE_LENGTH: 5;
+export const CONTROL_SLOTS: 6;
+
+/** Blocks until control[index] >= target; throws once a thread failed. */
+export function waitAtLeast(control: Int32Array, index: number, target: number): void;
+
 export function barrier(control: Int32Array, index: number, parties: number): void;
+
+/** Flags a failure (the first one wins) with its message and wakes every waiting thread. */
+export function recordFailure(control: Int32Array, failure: SharedArrayBuffer, message: string): void;
+
+/** The recorded failure's message, or undefined while no thread failed. */
+export function failureMessage(control: Int32Array, failure: SharedArrayBuffer): string | undefined;
 
 /** Everything a thread needs for its share of one evaluation; arrays are views of shared memory. */
 export interface SharedObjectiveState {
@@ -55,7 +73,7 @@ export interface SharedObjectiveState {
   scalars: Float64Array[];
   featureBounds: Int32Array;
   rowBounds: Int32Array;
-  /** [generation, barrier 1, barrier 2, workers done]. */
+  /** CONTROL_SLOTS counters: GENERATION, BARRIER_1, BARRIER_2, DONE, FAILED, FAILURE_LENGTH. */
   control: Int32Array;
   parts: number;
 }

@@ -14,6 +14,24 @@
 //      residual p - onehot(y) that every gradient term is a multiple of;
 //   3. gradientColumns: for a range of features, X[:, j]^T residual / n + reg * W[j].
 
+// Slots of the shared control array (an Int32Array of CONTROL_SLOTS).
+/** Bumped by the main thread to start an evaluation; -1 tells the workers to stop. */
+export const GENERATION = 0;
+/** Arrivals at the two barriers of an evaluation. */
+export const BARRIER_1 = 1;
+export const BARRIER_2 = 2;
+/** Workers done with the current evaluation. */
+export const DONE = 3;
+/** Non-zero once a thread failed (recordFailure); every wait gives up then. */
+export const FAILED = 4;
+/** Bytes of the failure message, UTF-8, at the start of the shared failure buffer. */
+export const FAILURE_LENGTH = 5;
+export const CONTROL_SLOTS = 6;
+
+// A failure notifies every slot, but it can be flagged between a waiter's check and its wait; waits
+// are sliced so the waiter sees it at most this late (ms). Each wake costs one load: nothing measurable.
+const WAIT_SLICE_MS = 100;
+
 /**
  * Adds X[:, f0..f1) W[f0..f1) to `z` (rows x K, zeroed by the caller).
  * @param {Int32Array} colptr @param {Int32Array} rowIdx @param {Float64Array} vals @param {number} K
@@ -51,14 +69,17 @@ export function residualRows(partials, w, wSize, y, K, residual, interceptGrad, 
     }
     let max = -Infinity;
     for (let k = 0; k < K; k++) if (z[k] > max) max = z[k];
+    const target = y[i];
+    // The target's shifted logit, read before the exp below overwrites it: log(exp(t)) underflows to
+    // log(0) = -Infinity (an infinite loss) once the target's logit is ~745 below the row's max.
+    const targetShifted = z[target] - max;
     let sum = 0;
     for (let k = 0; k < K; k++) {
       const e = Math.exp(z[k] - max);
       z[k] = e;
       sum += e;
     }
-    const target = y[i];
-    loss += Math.log(sum) - Math.log(z[target]);
+    loss += Math.log(sum) - targetShifted;
     for (let k = 0; k < K; k++) {
       const r = z[k] / sum - (k === target ? 1 : 0);
       residual[b + k] = r;
@@ -98,6 +119,20 @@ export function gradientColumns(colptr, rowIdx, vals, K, residual, w, grad, n, r
 }
 
 /**
+ * Blocks until `control[index]` reaches `target`. Throws once a thread failed (`control[FAILED]`): a
+ * thread that died never arrives, and the wait would otherwise last for ever.
+ * @param {Int32Array} control @param {number} index @param {number} target
+ */
+export function waitAtLeast(control, index, target) {
+  for (;;) {
+    if (Atomics.load(control, FAILED) !== 0) throw new Error('an objective thread failed');
+    const v = Atomics.load(control, index);
+    if (v >= target) return;
+    Atomics.wait(control, index, v, WAIT_SLICE_MS);
+  }
+}
+
+/**
  * Waits until `parties` threads have arrived at counter `index` of `control` (reset by the main thread
  * before each evaluation).
  * @param {Int32Array} control @param {number} index @param {number} parties
@@ -107,11 +142,32 @@ export function barrier(control, index, parties) {
     Atomics.notify(control, index);
     return;
   }
-  for (;;) {
-    const v = Atomics.load(control, index);
-    if (v >= parties) return;
-    Atomics.wait(control, index, v);
-  }
+  waitAtLeast(control, index, parties);
+}
+
+/**
+ * Flags a failure (the first one wins) with its message in `failure` (a shared byte buffer) and wakes
+ * every waiting thread, which then throws (waitAtLeast). Called by one thread at a time: the supervisor,
+ * or the main thread once the supervisor itself has failed. The message is written before the flag, so
+ * a thread that sees the flag sees the whole message.
+ * @param {Int32Array} control @param {SharedArrayBuffer} failure @param {string} message
+ */
+export function recordFailure(control, failure, message) {
+  if (Atomics.load(control, FAILED) !== 0) return;
+  const { written } = new TextEncoder().encodeInto(message, new Uint8Array(failure));
+  Atomics.store(control, FAILURE_LENGTH, written);
+  Atomics.store(control, FAILED, 1);
+  for (let i = 0; i < CONTROL_SLOTS; i++) Atomics.notify(control, i);
+}
+
+/**
+ * The recorded failure's message, or undefined while no thread failed.
+ * @param {Int32Array} control @param {SharedArrayBuffer} failure @returns {string | undefined}
+ */
+export function failureMessage(control, failure) {
+  if (Atomics.load(control, FAILED) === 0) return undefined;
+  // slice: TextDecoder may refuse a view of shared memory.
+  return new TextDecoder().decode(new Uint8Array(failure, 0, Atomics.load(control, FAILURE_LENGTH)).slice());
 }
 
 /**
@@ -128,11 +184,11 @@ export function evaluateShare(s, slot) {
   const z = partials[slot];
   z.fill(0);
   accumulateLogits(colptr, rowIdx, vals, K, w, z, f0, f1);
-  barrier(control, 1, parts);
+  barrier(control, BARRIER_1, parts);
   const sc = scalars[slot];
   sc.fill(0);
   sc[0] = residualRows(partials, w, w.length - K, y, K, residual, sc.subarray(2), rowBounds[slot], rowBounds[slot + 1]);
-  barrier(control, 2, parts);
+  barrier(control, BARRIER_2, parts);
   sc[1] = gradientColumns(colptr, rowIdx, vals, K, residual, w, grad, n, reg, f0, f1);
 }
 

@@ -1,7 +1,8 @@
 // A worker thread that evaluates its share of the logistic objective whenever the main thread bumps
-// the generation counter (see parallelObjective.ts for the protocol).
+// the generation counter (see parallelObjective.ts for the protocol). Started by
+// objectiveSupervisor.js, which reports it if it fails.
 import { workerData } from 'node:worker_threads';
-import { evaluateShare } from './objectiveKernel.js';
+import { DONE, FAILED, GENERATION, evaluateShare } from './objectiveKernel.js';
 
 const d = workerData;
 const f64 = (b) => new Float64Array(b);
@@ -23,10 +24,13 @@ const state = {
 const ctl = state.control;
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, 0, seen);
-  seen = Atomics.load(ctl, 0);
-  if (seen < 0) break;
+  Atomics.wait(ctl, GENERATION, seen);
+  const generation = Atomics.load(ctl, GENERATION);
+  if (generation < 0 || Atomics.load(ctl, FAILED) !== 0) break;
+  // A failure notifies every slot: woken without a new generation, there is nothing to evaluate.
+  if (generation === seen) continue;
+  seen = generation;
   evaluateShare(state, d.slot);
-  Atomics.add(ctl, 3, 1);
-  Atomics.notify(ctl, 3);
+  Atomics.add(ctl, DONE, 1);
+  Atomics.notify(ctl, DONE);
 }

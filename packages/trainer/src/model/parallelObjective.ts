@@ -2,11 +2,28 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type Csr, toCsc } from '../features/sparse.js';
 import type { Objective } from './lbfgs.js';
-import { type SharedObjectiveState, evaluateShare } from './objectiveKernel.js';
+import {
+  BARRIER_1,
+  BARRIER_2,
+  CONTROL_SLOTS,
+  DONE,
+  GENERATION,
+  type SharedObjectiveState,
+  evaluateShare,
+  failureMessage,
+  recordFailure,
+  waitAtLeast,
+} from './objectiveKernel.js';
 
 export interface ParallelObjective {
   objective: Objective;
+  /** Stops the worker threads; safe to call more than once. */
   close(): Promise<void>;
+}
+
+export interface ParallelObjectiveOptions {
+  /** The worker threads' script (tests substitute one that fails). @default ./objectiveWorker.js */
+  workerScript?: URL;
 }
 
 /**
@@ -18,8 +35,19 @@ export interface ParallelObjective {
  * Atomics until every worker is done. Partial logits and per-thread scalars are summed in a fixed
  * order, so the result depends on the thread count but never on thread timing. With one thread no
  * worker is started.
+ *
+ * The workers are started by a supervisor thread (objectiveSupervisor.js says why) that flags a worker's
+ * failure in shared memory; every wait checks the flag, so a failure makes the evaluation throw, naming
+ * it, instead of blocking for ever, and stops the threads.
  */
-export function parallelObjective(X: Csr, y: Int32Array, classes: number, C: number, threads = availableParallelism()): ParallelObjective {
+export function parallelObjective(
+  X: Csr,
+  y: Int32Array,
+  classes: number,
+  C: number,
+  threads = availableParallelism(),
+  options: ParallelObjectiveOptions = {},
+): ParallelObjective {
   const K = classes;
   const n = X.rows;
   const wSize = X.cols * K;
@@ -59,48 +87,80 @@ export function parallelObjective(X: Csr, y: Int32Array, classes: number, C: num
     scalars: Array.from({ length: parts }, () => f64(K + 2)),
     featureBounds,
     rowBounds,
-    control: new Int32Array(new SharedArrayBuffer(16)),
+    control: new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4)),
     parts,
   };
   const { control } = state;
-  const workers = Array.from(
-    { length: parts - 1 },
-    (_, i) =>
-      new Worker(new URL('./objectiveWorker.js', import.meta.url), {
-        workerData: {
-          slot: i + 1,
-          ...state,
-          // Views are rebuilt in the worker over the same shared buffers.
-          colptr: state.colptr.buffer,
-          rowIdx: state.rowIdx.buffer,
-          vals: state.vals.buffer,
-          y: state.y.buffer,
-          w: state.w.buffer,
-          grad: state.grad.buffer,
-          partials: state.partials.map((p) => p.buffer),
-          residual: state.residual.buffer,
-          scalars: state.scalars.map((s) => s.buffer),
-          featureBounds: featureBounds.buffer,
-          rowBounds: rowBounds.buffer,
-          control: control.buffer,
-        },
-      }),
-  );
+  // A worker's failure message, written by recordFailure (truncated to fit).
+  const failure = new SharedArrayBuffer(4096);
+  const workers = parts - 1;
+  let supervisor: Worker | undefined;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      Atomics.store(control, GENERATION, -1);
+      Atomics.notify(control, GENERATION);
+      await supervisor?.terminate();
+    })();
+    return closing;
+  };
+  if (workers > 0) {
+    supervisor = new Worker(new URL('./objectiveSupervisor.js', import.meta.url), {
+      workerData: {
+        workers,
+        script: (options.workerScript ?? new URL('./objectiveWorker.js', import.meta.url)).href,
+        failure,
+        ...state,
+        // Views are rebuilt in the worker over the same shared buffers.
+        colptr: state.colptr.buffer,
+        rowIdx: state.rowIdx.buffer,
+        vals: state.vals.buffer,
+        y: state.y.buffer,
+        w: state.w.buffer,
+        grad: state.grad.buffer,
+        partials: state.partials.map((p) => p.buffer),
+        residual: state.residual.buffer,
+        scalars: state.scalars.map((s) => s.buffer),
+        featureBounds: featureBounds.buffer,
+        rowBounds: rowBounds.buffer,
+        control: control.buffer,
+      },
+    });
+    // Seen only when this thread is not inside an evaluation; flagged for the next one (and a listener
+    // keeps the event from being an uncaught error).
+    supervisor.on('error', (err) => recordFailure(control, failure, `objective supervisor thread failed: ${err.message}`));
+    supervisor.on('exit', (code) => {
+      if (!closing) recordFailure(control, failure, `objective supervisor thread exited (code ${code})`);
+    });
+  }
+  /** Throws the recorded failure, if any, after stopping the threads. */
+  const throwIfFailed = () => {
+    const message = failureMessage(control, failure);
+    if (message === undefined) return;
+    void close();
+    throw new Error(`${message}; training stopped`);
+  };
   let generation = 0;
 
   const objective: Objective = (x, grad) => {
+    throwIfFailed();
+    // The workers are gone: an evaluation would wait for them for ever.
+    if (closing) throw new Error('the parallel objective is closed');
     state.w.set(x);
-    Atomics.store(control, 1, 0);
-    Atomics.store(control, 2, 0);
-    Atomics.store(control, 3, 0);
+    Atomics.store(control, BARRIER_1, 0);
+    Atomics.store(control, BARRIER_2, 0);
+    Atomics.store(control, DONE, 0);
     generation++;
-    Atomics.store(control, 0, generation);
-    Atomics.notify(control, 0);
-    evaluateShare(state, 0);
-    for (;;) {
-      const done = Atomics.load(control, 3);
-      if (done >= workers.length) break;
-      Atomics.wait(control, 3, done);
+    Atomics.store(control, GENERATION, generation);
+    Atomics.notify(control, GENERATION);
+    try {
+      evaluateShare(state, 0);
+      waitAtLeast(control, DONE, workers);
+    } catch (err) {
+      // A worker's failure (the waits gave up) is the cause to report; else this thread's own error.
+      throwIfFailed();
+      void close();
+      throw err;
     }
     grad.set(state.grad);
     let loss = 0;
@@ -115,12 +175,5 @@ export function parallelObjective(X: Csr, y: Int32Array, classes: number, C: num
     return loss / n + 0.5 * state.reg * sq;
   };
 
-  return {
-    objective,
-    async close() {
-      Atomics.store(control, 0, -1);
-      Atomics.notify(control, 0);
-      await Promise.all(workers.map((wk) => wk.terminate()));
-    },
-  };
+  return { objective, close };
 }
