@@ -198,6 +198,11 @@ describe('response mapping', () => {
     expect(new Uint8Array(await bin.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
     const txt = await respond({ statusCode: 200, isBase64Encoded: true, body: b64 }, { accept: 'application/json' });
     expect(await txt.text()).toBe(b64);
+    // Only the first type of the Accept header counts.
+    const first = await respond({ statusCode: 200, isBase64Encoded: true, body: b64 }, { accept: 'application/octet-stream, text/plain' });
+    expect(new Uint8Array(await first.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    const later = await respond({ statusCode: 200, isBase64Encoded: true, body: b64 }, { accept: 'text/plain, application/octet-stream' });
+    expect(await later.text()).toBe(b64);
   });
 
   it.each([

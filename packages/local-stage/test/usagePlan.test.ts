@@ -96,7 +96,7 @@ describe('token bucket and quota periods', () => {
 
   it.each([
     ['DAY', '2025-03-05T17:00:00Z', '2025-03-05T00:00:00Z'],
-    ['WEEK', '2025-03-05T17:00:00Z', '2025-03-03T00:00:00Z'],
+    ['WEEK', '2025-03-05T17:00:00Z', '2025-03-02T00:00:00Z'], // a Wednesday; offset 0 weeks start on Sunday
     ['MONTH', '2025-03-05T17:00:00Z', '2025-03-01T00:00:00Z'],
   ] as const)('a %s period starts at UTC boundaries', (period, now, start) => {
     expect(new Date(Quota.periodStartOf({ limit: 1, period, offset: 0 }, Date.parse(now))).toISOString()).toBe(new Date(start).toISOString());

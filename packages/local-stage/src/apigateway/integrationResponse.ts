@@ -69,7 +69,9 @@ export function mapProxyResult(
   const text = typeof r.body === 'string' ? r.body : '';
   // A base64 body becomes bytes only when the API declares a binary media type matching the
   // client's Accept header; otherwise API Gateway returns the base64 text as is.
-  const decode = r.isBase64Encoded === true && matchesMediaType(accept, binaryMediaTypes);
+  // "API Gateway uses the first Accept header from clients to determine if a response should return
+  // binary media": the first of its comma-separated types.
+  const decode = r.isBase64Encoded === true && matchesMediaType(accept?.split(',')[0], binaryMediaTypes);
   const body = decode ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(out)) headers[k] = v.length === 1 ? (v[0] as string) : v;

@@ -16,7 +16,9 @@ export class Quota {
     let start: number;
     if (limits.period === 'DAY') start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
     else if (limits.period === 'WEEK') {
-      const day = (d.getUTCDay() + 6) % 7; // weeks start on Monday
+      // "With a time period of WEEK, an offset of 0 starts on SUNDAY, and an offset of 1 starts on
+      // MONDAY" (QuotaSettings, AWS SDK documentation).
+      const day = d.getUTCDay();
       start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day);
     } else start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     return start + limits.offset * 86_400_000;
