@@ -114,6 +114,34 @@ describe('fitLogisticRegression', () => {
     expect(Buffer.from(a.coef.buffer).equals(Buffer.from(b.coef.buffer))).toBe(true);
   });
 
+  it('fits bit-identical coefficients with 1 and 2 threads (the model does not depend on the core count)', () => {
+    // A random sparse problem large enough for the objective to be split into several parts.
+    let seed = 5;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const rows = 600;
+    const cols = 80;
+    const K = 4;
+    const dense = Array.from({ length: rows }, () => Array.from({ length: cols }, () => (rand() < 0.08 ? rand() : 0)));
+    const big = csr(dense);
+    const labels = Int32Array.from({ length: rows }, (_, i) => {
+      // Mostly learnable (the class of the row's heaviest feature), with some noise.
+      const r = dense[i] as number[];
+      const j = r.indexOf(Math.max(...r));
+      return rand() < 0.8 ? j % K : i % K;
+    });
+    const fit = (threads: number) => fitLogisticRegression(big, labels, K, { C: 50, maxIter: 300, tol: 1e-10, threads });
+    const one = fit(1);
+    const two = fit(2);
+    expect(one.iterations).toBeGreaterThan(20);
+    expect(two.coef).toEqual(one.coef);
+    expect(two.intercept).toEqual(one.intercept);
+    expect(two.iterations).toBe(one.iterations);
+    expect(Object.is(two.loss, one.loss)).toBe(true);
+  });
+
   it('starts from a warm start: a fit from its own solution stops within a few iterations', () => {
     const cold = fitLogisticRegression(X, y, 3, { C: 10, maxIter: 500, tol: 1e-8, plateau: { iterations: 5, tol: 1e-6 } });
     const init = new Float64Array(cold.coef.length + 3);

@@ -71,6 +71,25 @@ describe('kernels specialised for K', () => {
     expect(g2).toEqual(g1);
     expect(sq2).toBe(sq1);
   });
+
+  it('give a bit-identical row pass (logits summed over several parts, softmax, loss, residual)', () => {
+    const K = 7;
+    const rows = 60;
+    const partials = Array.from({ length: 5 }, (_, t) => Float64Array.from({ length: rows * K }, (_, i) => 3 * Math.sin(i * (t + 1.3))));
+    const w = Float64Array.from({ length: 4 * K + K }, (_, i) => Math.cos(i) / 2);
+    const y = Int32Array.from({ length: rows }, (_, i) => (i * 5) % K);
+    const r1 = new Float64Array(rows * K);
+    const r2 = new Float64Array(rows * K);
+    // Non-zero starting sums: both add to them.
+    const ig1 = Float64Array.from({ length: K }, (_, k) => k / 3);
+    const ig2 = Float64Array.from(ig1);
+    const l1 = residualRows(partials, w, 4 * K, y, K, r1, ig1, 5, 55);
+    const l2 = kernelsFor(K).residualRows(partials, w, 4 * K, y, K, r2, ig2, 5, 55);
+    expect(Object.is(l2, l1)).toBe(true);
+    expect(r2).toEqual(r1);
+    expect(ig2).toEqual(ig1);
+    expect(r1.subarray(5 * K, 55 * K).every((v) => v !== 0)).toBe(true);
+  });
 });
 
 describe('parallelObjective', () => {
@@ -79,7 +98,7 @@ describe('parallelObjective', () => {
   const y = Int32Array.from({ length: X.rows }, (_, i) => (i * 7) % K);
   const w = Float64Array.from({ length: X.cols * K + K }, (_, i) => Math.sin(3 * i) / 2);
 
-  it('gives the single-thread value and gradient when split between threads, the same on every call', async () => {
+  it('gives exactly the single-thread value and gradient when split between threads, the same on every call', async () => {
     const one = parallelObjective(X, y, K, 3, 1);
     const two = parallelObjective(X, y, K, 3, 2);
     try {
@@ -89,14 +108,46 @@ describe('parallelObjective', () => {
       const f1 = one.objective(w, g1);
       const f2 = two.objective(w, g2);
       const f3 = two.objective(w, g3);
-      expect(f2).toBeCloseTo(f1, 12);
-      for (let i = 0; i < w.length; i++) expect(g2[i]).toBeCloseTo(g1[i] as number, 12);
+      expect(Object.is(f2, f1)).toBe(true);
+      expect(g2).toEqual(g1);
       expect(f3).toBe(f2);
       expect(g3).toEqual(g2);
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
   });
+});
+
+describe('parallelObjective whatever the thread count', () => {
+  it('gives bit-identical values and gradients with 1, 2 and 3 threads (and more threads than parts)', async () => {
+    // 1,000 rows: the objective's fixed number of parts, each wider than one thread's share of 2 or 3.
+    const K = 5;
+    const X = randomCsr(1000, 150, 0.05, 11);
+    const y = Int32Array.from({ length: X.rows }, (_, i) => (i * 3 + (i >> 4)) % K);
+    let s = 42;
+    const rand = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648 - 0.5;
+    };
+    const w = Float64Array.from({ length: X.cols * K + K }, () => 4 * rand());
+    const results: { threads: number; f: number; g: Float64Array }[] = [];
+    for (const threads of [1, 2, 3, 16]) {
+      const p = parallelObjective(X, y, K, 7, threads);
+      try {
+        const g = new Float64Array(w.length);
+        const f = p.objective(w, g);
+        results.push({ threads, f, g });
+      } finally {
+        await p.close();
+      }
+    }
+    const [first, ...others] = results as [(typeof results)[0], ...typeof results];
+    expect(Number.isFinite(first.f)).toBe(true);
+    for (const r of others) {
+      expect(Object.is(r.f, first.f), `loss with ${r.threads} threads: ${r.f} vs ${first.f}`).toBe(true);
+      expect(r.g, `gradient with ${r.threads} threads`).toEqual(first.g);
+    }
+  }, 30_000);
 });
 
 describe('the log-loss with extreme logits', () => {

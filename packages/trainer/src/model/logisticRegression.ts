@@ -16,7 +16,10 @@ export interface LogisticRegressionOptions {
   /** Starting point, laid out as [coef, intercept] (a warm start); zeros when absent. */
   init?: Float64Array;
   onIteration?: (iteration: number, loss: number, gmax: number) => void;
-  /** Threads evaluating the objective (the rows are split between them). @default all cores */
+  /**
+   * Threads evaluating the objective (they share its fixed parts, see parallelObjective); the model is
+   * bit-identical whatever the count. @default all cores
+   */
   threads?: number;
 }
 

@@ -66,19 +66,30 @@ export interface SharedObjectiveState {
   reg: number;
   w: Float64Array;
   grad: Float64Array;
-  /** One rows x K partial-logits matrix per thread. */
+  /** One rows x K partial-logits matrix per part. */
   partials: Float64Array[];
   residual: Float64Array;
-  /** Per thread: [loss, sum of w^2, K intercept gradient sums]. */
+  /** Per part: [loss, sum of w^2, K intercept gradient sums]. */
   scalars: Float64Array[];
+  /** Part p covers features [featureBounds[p], featureBounds[p + 1]) (parts + 1 entries). */
   featureBounds: Int32Array;
+  /** Part p covers rows [rowBounds[p], rowBounds[p + 1]) (parts + 1 entries). */
   rowBounds: Int32Array;
+  /** Thread t computes parts [threadParts[t], threadParts[t + 1]) (threads + 1 entries). */
+  threadParts: Int32Array;
   /** CONTROL_SLOTS counters: GENERATION, BARRIER_1, BARRIER_2, DONE, FAILED, FAILURE_LENGTH. */
   control: Int32Array;
+  /** Parts the work is cut into: fixed by the data, never by the thread count. */
   parts: number;
+  /** Threads sharing the parts (the main thread included): the barriers' parties. */
+  threads: number;
 }
 
 export function evaluateShare(s: SharedObjectiveState, slot: number): void;
 
-/** The two column passes specialised (loop-unrolled) for K classes; same results as the generic ones. */
-export function kernelsFor(K: number): { accumulateLogits: typeof accumulateLogits; gradientColumns: typeof gradientColumns };
+/** The three passes specialised (loop-unrolled) for K classes; bit-identical to the generic ones. */
+export function kernelsFor(K: number): {
+  accumulateLogits: typeof accumulateLogits;
+  residualRows: typeof residualRows;
+  gradientColumns: typeof gradientColumns;
+};

@@ -19,6 +19,7 @@ const state = {
   scalars: d.scalars.map(f64),
   featureBounds: new Int32Array(d.featureBounds),
   rowBounds: new Int32Array(d.rowBounds),
+  threadParts: new Int32Array(d.threadParts),
   control: new Int32Array(d.control),
 };
 const ctl = state.control;

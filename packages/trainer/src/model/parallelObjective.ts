@@ -27,13 +27,26 @@ export interface ParallelObjectiveOptions {
 }
 
 /**
- * The logistic objective (see `logisticObjective`) split between the main thread and `threads - 1`
- * worker threads over shared memory, the features held by column (objectiveKernel.js says why).
- * Each thread owns a range of features (balanced by non-zeros) and a range of rows; an evaluation is
- * three passes with a barrier between them. The evaluation stays synchronous (the optimiser calls it
- * like any function): the main thread bumps a generation counter, does its own share, then waits with
- * Atomics until every worker is done. Partial logits and per-thread scalars are summed in a fixed
- * order, so the result depends on the thread count but never on thread timing. With one thread no
+ * The objective is split into this many parts whatever the thread count, so that its value and
+ * gradient, and so the trained model and its version, are bit-identical on every machine: floating-point
+ * sums depend on how they are grouped, and a split by thread count made a 2-core CI and an 8-core laptop
+ * train different models (~1e-12 per evaluation, amplified by hundreds of L-BFGS iterations). Eight
+ * keeps up to eight cores busy; each part costs a rows x classes buffer of partial logits.
+ */
+export const OBJECTIVE_PARTS = 8;
+/** Fewer parts for small inputs (a choice made from the row count alone, never the thread count). */
+const MIN_ROWS_PER_PART = 64;
+
+/**
+ * The logistic objective (see `logisticObjective`) split between the main thread and up to
+ * `threads - 1` worker threads over shared memory, the features held by column (objectiveKernel.js
+ * says why). The work is cut into a fixed number of parts (OBJECTIVE_PARTS, fewer below 64 rows a
+ * part), each a range of features (balanced by non-zeros) and a range of rows, with its own partial
+ * logits and scalars; each thread computes a contiguous range of parts. An evaluation is three passes
+ * with a barrier between them. The evaluation stays synchronous (the optimiser calls it like any
+ * function): the main thread bumps a generation counter, does its own share, then waits with Atomics
+ * until every worker is done. Partial logits and per-part scalars are summed in part order, so the
+ * result depends neither on thread timing nor on the thread count. With one thread (or one part) no
  * worker is started.
  *
  * The workers are started by a supervisor thread (objectiveSupervisor.js says why) that flags a worker's
@@ -52,7 +65,9 @@ export function parallelObjective(
   const n = X.rows;
   const wSize = X.cols * K;
   const size = wSize + K;
-  const parts = Math.max(1, Math.min(threads, Math.floor(n / 64) || 1));
+  const parts = Math.max(1, Math.min(OBJECTIVE_PARTS, Math.floor(n / MIN_ROWS_PER_PART)));
+  // More threads than parts would have nothing to do.
+  const threadCount = Math.max(1, Math.min(parts, Math.floor(threads) || 1));
   const csc = toCsc(X);
   const share = <T extends Int32Array | Float64Array>(a: T): T => {
     const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(new SharedArrayBuffer(Math.max(8, a.byteLength)));
@@ -72,6 +87,9 @@ export function parallelObjective(
   }
   featureBounds[parts] = X.cols;
   rowBounds[parts] = n;
+  // Thread t computes parts [threadParts[t], threadParts[t + 1]).
+  const threadParts = new Int32Array(new SharedArrayBuffer((threadCount + 1) * 4));
+  for (let t = 1; t <= threadCount; t++) threadParts[t] = Math.round((parts * t) / threadCount);
   const state: SharedObjectiveState = {
     colptr: share(csc.colptr),
     rowIdx: share(csc.rowIdx),
@@ -87,13 +105,15 @@ export function parallelObjective(
     scalars: Array.from({ length: parts }, () => f64(K + 2)),
     featureBounds,
     rowBounds,
+    threadParts,
     control: new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4)),
     parts,
+    threads: threadCount,
   };
   const { control } = state;
   // A worker's failure message, written by recordFailure (truncated to fit).
   const failure = new SharedArrayBuffer(4096);
-  const workers = parts - 1;
+  const workers = threadCount - 1;
   let supervisor: Worker | undefined;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -123,6 +143,7 @@ export function parallelObjective(
         scalars: state.scalars.map((s) => s.buffer),
         featureBounds: featureBounds.buffer,
         rowBounds: rowBounds.buffer,
+        threadParts: threadParts.buffer,
         control: control.buffer,
       },
     });
