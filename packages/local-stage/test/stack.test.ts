@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { StackError, loadStage, startLocalStage } from '../src/index.js';
 import { writeStackFixture } from './helpers/stackFixture.js';
 
+const API = '${aws_api_gateway_rest_api.api.id}';
 const HANDLER = 'export const handler = async () => ({ statusCode: 200 });';
 
 describe('reading the synthesized stack', () => {
@@ -37,6 +38,29 @@ describe('reading the synthesized stack', () => {
       { env: { ROLE: '${aws_iam_role.fn.unique_id}' } },
       /ROLE: cannot resolve attribute "unique_id" of aws_iam_role\.fn/,
     ],
+    [
+      'a throttle on one method (only the stage-wide one is emulated)',
+      {
+        extraResources: {
+          aws_api_gateway_method_settings: {
+            one: { rest_api_id: API, stage_name: 'test', method_path: 'predict/POST', settings: { throttling_rate_limit: 5, throttling_burst_limit: 5 } },
+          },
+        },
+      },
+      /method_settings\.one: a throttle for method path predict\/POST is not emulated/,
+    ],
+    [
+      'per-method throttles in a usage plan',
+      {
+        extraResources: {
+          aws_api_gateway_usage_plan: {
+            plan: { name: 'p', api_stages: [{ api_id: API, stage: 'test', throttle: [{ path: '/predict/POST', rate_limit: 5, burst_limit: 5 }] }] },
+          },
+        },
+      },
+      /usage_plan\.plan: per-method throttles in api_stages are not emulated/,
+    ],
+    ['a key source other than the header', { extraResources: { aws_api_gateway_rest_api: { api: { name: 'x', api_key_source: 'AUTHORIZER' } } } }, /api_key_source AUTHORIZER is not emulated/],
   ])('fails at start naming %s', async (_name, options, message) => {
     const f = writeStackFixture({ handlerSource: HANDLER, ...options });
     await expect(startLocalStage({ stack: f.stackName, synthDir: f.synthDir })).rejects.toThrow(message);

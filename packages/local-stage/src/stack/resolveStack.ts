@@ -167,6 +167,9 @@ export function resolveStage(tf: TerraformJson, stackDir: string, stackName: str
   const apiId = syntheticId(`aws_api_gateway_rest_api.${apiName}`);
   const belongsToApi = (value: unknown, where: string) =>
     typeof value === 'string' && resolver.resolve(value, where) === apiId;
+  // Keys come from the x-api-key header only; an authorizer-supplied key is not emulated.
+  const keySource = apiCfg.api_key_source === undefined ? 'HEADER' : String(apiCfg.api_key_source).toUpperCase();
+  if (keySource !== 'HEADER') throw new StackError(`aws_api_gateway_rest_api.${apiName}: api_key_source ${keySource} is not emulated (HEADER only)`);
   const binaryMediaTypes = Array.isArray(apiCfg.binary_media_types)
     ? apiCfg.binary_media_types.filter((t): t is string => typeof t === 'string')
     : [];
@@ -344,10 +347,16 @@ export function resolveStage(tf: TerraformJson, stackDir: string, stackName: str
     const where = `aws_api_gateway_method_settings.${name}`;
     if (!belongsToApi(cfg.rest_api_id, `${where}.rest_api_id`)) continue;
     const methodPath = resolver.resolve(String(cfg.method_path ?? ''), `${where}.method_path`);
-    if (methodPath !== '*/*') continue; // per-method settings: only the stage-wide default is emulated
     const settings = block(cfg.settings) ?? {};
     const rate = num(settings.throttling_rate_limit);
     const burst = num(settings.throttling_burst_limit);
+    // Only the stage-wide default is emulated: a throttle on one method would be ignored without a word.
+    if (methodPath !== '*/*') {
+      if ((rate ?? -1) >= 0 || (burst ?? -1) >= 0) {
+        throw new StackError(`${where}: a throttle for method path ${methodPath} is not emulated (only "*/*", the stage-wide one)`);
+      }
+      continue;
+    }
     // -1 means "no method-level throttle" in the API Gateway API.
     if (rate !== undefined && burst !== undefined && rate >= 0 && burst >= 0) {
       stageThrottle.set(resolver.resolve(String(cfg.stage_name ?? ''), `${where}.stage_name`), { rateLimit: rate, burstLimit: burst });
@@ -372,9 +381,12 @@ export function resolveStage(tf: TerraformJson, stackDir: string, stackName: str
   const usagePlans: UsagePlanModel[] = entries('aws_api_gateway_usage_plan').map(([name, cfg]) => {
     const where = `aws_api_gateway_usage_plan.${name}`;
     const id = syntheticId(where);
-    const planStages = blocks(cfg.api_stages)
-      .filter((s) => belongsToApi(s.api_id, `${where}.api_stages.api_id`))
-      .map((s) => resolver.resolve(String(s.stage ?? ''), `${where}.api_stages.stage`));
+    const ownStages = blocks(cfg.api_stages).filter((s) => belongsToApi(s.api_id, `${where}.api_stages.api_id`));
+    // Per-method throttles inside a usage plan's stage are not emulated: refuse rather than ignore them.
+    if (ownStages.some((s) => blocks(s.throttle).length > 0)) {
+      throw new StackError(`${where}: per-method throttles in api_stages are not emulated (only the plan's throttle_settings)`);
+    }
+    const planStages = ownStages.map((s) => resolver.resolve(String(s.stage ?? ''), `${where}.api_stages.stage`));
     const t = block(cfg.throttle_settings);
     const rate = num(t?.rate_limit);
     const burst = num(t?.burst_limit);
