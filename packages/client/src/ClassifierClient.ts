@@ -385,11 +385,7 @@ export class ClassifierClient {
 }
 
 function checkText(text: string, maxTextChars: number): readonly string[] {
-  if (text.length > maxTextChars) {
-    throw new PayloadTooLargeError(`text has ${text.length} characters, more than maxTextChars (${maxTextChars})`, {
-      code: 'payload_too_large',
-    });
-  }
+  checkLength(text, maxTextChars);
   return [text];
 }
 
@@ -404,14 +400,19 @@ function checkTexts(input: unknown, maxTextChars: number): readonly string[] {
     if (typeof text !== 'string') {
       throw new BadRequestError(`texts[${index}] must be a string, got ${typeOf(text)}`, { code: 'invalid_input', index });
     }
-    if (text.length > maxTextChars) {
-      throw new PayloadTooLargeError(`texts[${index}] has ${text.length} characters, more than maxTextChars (${maxTextChars})`, {
-        code: 'payload_too_large',
-        index,
-      });
-    }
+    checkLength(text, maxTextChars, index);
   }
   return input as readonly string[];
+}
+
+/** Refuses a text over `maxTextChars`, naming it by its index when it came in a list. */
+function checkLength(text: string, maxTextChars: number, index?: number): void {
+  if (text.length <= maxTextChars) return;
+  const which = index === undefined ? 'text' : `texts[${index}]`;
+  throw new PayloadTooLargeError(`${which} has ${text.length} characters, more than maxTextChars (${maxTextChars})`, {
+    code: 'payload_too_large',
+    ...(index === undefined ? {} : { index }),
+  });
 }
 
 /** Where each batch starts in the caller's list. */

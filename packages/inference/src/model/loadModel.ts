@@ -150,34 +150,24 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   }
   const t4 = performance.now();
 
-  let text: Promise<ort.InferenceSession> | undefined;
-  let full: Promise<ort.InferenceSession> | undefined;
+  // Created on first use. A creation that failed (memory pressure, say) is forgotten, so the next
+  // request tries again instead of failing for the rest of the environment's life.
+  const onFirstUse = (bytes: () => Uint8Array) => {
+    let session: Promise<ort.InferenceSession> | undefined;
+    return () =>
+      (session ??= create(bytes()).catch((error: unknown) => {
+        session = undefined;
+        throw error;
+      }));
+  };
+  const text = onFirstUse(fromText);
   return {
     manifest,
     session,
     ...(termCounts ? { termCounts } : {}),
     ...(frontEndUnsupported ? { frontEndUnsupported } : {}),
-    // A creation that failed (memory pressure, say) is forgotten, so the next request tries again
-    // instead of failing for the rest of the environment's life.
-    textSession: () => {
-      if (!termCounts) return Promise.resolve(session);
-      text ??= create(fromText()).catch((error: unknown) => {
-        text = undefined;
-        throw error;
-      });
-      return text;
-    },
-    ...(explain
-      ? {
-          explainSession: () => {
-            full ??= create(modelBytes).catch((error: unknown) => {
-              full = undefined;
-              throw error;
-            });
-            return full;
-          },
-        }
-      : {}),
+    textSession: () => (termCounts ? text() : Promise.resolve(session)),
+    ...(explain ? { explainSession: onFirstUse(() => modelBytes) } : {}),
     graphOutputs: outputs,
     source,
     timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },

@@ -96,11 +96,10 @@ const MAX_DIMENSION_VALUE = 1024;
  * characters are written as \u{...}, which keeps distinct labels distinct and readable.
  */
 export function dimensionValue(label: string): string {
-  let value = '';
-  for (const ch of label) {
-    const cp = ch.codePointAt(0) as number;
-    value += cp >= 0x20 && cp < 0x7f ? ch : `\\u{${cp.toString(16)}}`;
-  }
-  if (value.trim() === '') value = [...label].map((ch) => `\\u{${(ch.codePointAt(0) as number).toString(16)}}`).join('') || '\\u{}';
+  const escaped = (ch: string) => `\\u{${(ch.codePointAt(0) as number).toString(16)}}`;
+  const printable = (ch: string) => ch >= ' ' && ch <= '~';
+  let value = [...label].map((ch) => (printable(ch) ? ch : escaped(ch))).join('');
+  // Blank (spaces only, or empty): every character escaped, so the value has a non-space character.
+  if (value.trim() === '') value = [...label].map(escaped).join('') || '\\u{}';
   return value.length > MAX_DIMENSION_VALUE ? value.slice(0, MAX_DIMENSION_VALUE) : value;
 }

@@ -79,9 +79,9 @@ export class Predictor {
   }
 
   /**
-   * Predicts a batch in one onnxruntime run, or one per part when its texts hold more than
-   * `maxCharsPerRun` characters (MAX_CHARS_PER_RUN says why). Callers validate `topK`/`explain`
-   * ranges; this throws `InferenceError` on misuse.
+   * Predicts a batch in one onnxruntime run, or one per part when it is over `maxCharsPerRun`
+   * (MAX_CHARS_PER_RUN and `runParts` say how each path measures). Callers validate
+   * `topK`/`explain` ranges; this throws `InferenceError` on misuse.
    */
   async predict(texts: readonly string[], options: PredictOptions = {}): Promise<BatchResult> {
     const topK = options.topK ?? 1;
@@ -89,8 +89,7 @@ export class Predictor {
     if (texts.length === 0) return { predictions: [] };
     if (explain > 0 && !this.supportsExplain) throw new InferenceError('this model has no explanation outputs');
     const whole: PartResult = { predictions: [] };
-    const fromText = explain > 0 || this.termCounts === undefined;
-    for (const [from, to] of runParts(texts, this.maxCharsPerRun, fromText)) {
+    for (const [from, to] of runParts(texts, this.maxCharsPerRun)) {
       addPart(whole, await this.run(texts.slice(from, to), topK, explain));
     }
     return withOovRate(whole);
