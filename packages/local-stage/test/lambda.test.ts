@@ -136,6 +136,54 @@ describe('a reserved concurrency above what this machine runs at once', () => {
   });
 });
 
+describe('requests queued for an environment', () => {
+  // One environment, no reservation: a second request waits for it (the local cap, not Lambda's).
+  const startsFor = (lines: string[]) => lines.filter((l) => l.startsWith('START RequestId: ')).length;
+
+  it('leave the queue, never to run, when the client goes away', async () => {
+    const lines: string[] = [];
+    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, timeout: 10 });
+    const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir, maxEnvironments: 1, log: (l) => lines.push(l) });
+    try {
+      const first = fetch(`${stage.url}/echo?do=sleep&ms=800`);
+      await new Promise((r) => setTimeout(r, 300));
+      const gone = new AbortController();
+      const queued = fetch(`${stage.url}/echo?do=sleep&ms=10`, { signal: gone.signal }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      gone.abort();
+      expect(await queued).toBeInstanceOf(Error);
+      const a = (await (await first).json()) as Body;
+      const b = (await (await fetch(`${stage.url}/echo`)).json()) as Body;
+      // The environment's next invocation is the follow-up: the withdrawn one never ran.
+      expect(b.pid).toBe(a.pid);
+      expect(b.count).toBe(a.count + 1);
+      expect(startsFor(lines)).toBe(2);
+      expect(lines.some((l) => l.endsWith('the client went away while the invocation waited for an environment: not invoked'))).toBe(true);
+    } finally {
+      await stage.close();
+    }
+  });
+
+  it('leave the queue when the integration times out (504), while the running function finishes', async () => {
+    const lines: string[] = [];
+    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, timeout: 10, integrationTimeoutMs: 1500 });
+    const stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir, maxEnvironments: 1, log: (l) => lines.push(l) });
+    try {
+      const first = fetch(`${stage.url}/echo?do=sleep&ms=2500`);
+      await new Promise((r) => setTimeout(r, 300));
+      const queued = await fetch(`${stage.url}/echo?do=sleep&ms=10`);
+      expect(queued.status).toBe(504);
+      expect((await first).status).toBe(504);
+      // After the first function returns, the environment serves the next request, not the withdrawn one.
+      const next = (await (await fetch(`${stage.url}/echo`)).json()) as Body;
+      expect(next.count).toBe(2);
+      expect(startsFor(lines)).toBe(2);
+    } finally {
+      await stage.close();
+    }
+  });
+});
+
 describe('integration timeout', () => {
   it('answers 504 when the integration times out, while the function runs on', async () => {
     // The follow-up request cold-starts a second environment (the first is still sleeping); the

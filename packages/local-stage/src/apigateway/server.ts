@@ -135,15 +135,29 @@ export function createGateway(options: GatewayOptions): Server {
     }
 
     // The integration timeout (29 s at most) ends the wait, not the function: the environment
-    // stays busy until the function returns or hits its own timeout, as on AWS.
+    // stays busy until the function returns or hits its own timeout, as on AWS. It, or the client
+    // going away, does withdraw an invocation still queued for an environment (FunctionPool.invoke).
+    const withdraw = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'integration-timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('integration-timeout'), route.integrationTimeoutMs);
+      timer = setTimeout(() => {
+        resolve('integration-timeout');
+        withdraw.abort();
+      }, route.integrationTimeoutMs);
     });
-    const invocation = pool.invoke(event, requestId, trace);
+    const gone = (): void => {
+      if (!res.writableEnded) withdraw.abort();
+    };
+    res.once('close', gone);
+    const invocation = pool.invoke(event, requestId, trace, withdraw.signal);
     const outcome = await Promise.race([invocation, timedOut]);
     clearTimeout(timer);
+    res.off('close', gone);
     if (outcome === 'integration-timeout') return fail('integrationTimeout');
+    if (outcome.kind === 'cancelled') {
+      log?.(`${requestId} the client went away while the invocation waited for an environment: not invoked`);
+      return;
+    }
     if (outcome.kind === 'throttled') {
       log?.(`${requestId} Lambda throttled (reserved concurrency ${pool.limit} in use): 500`);
       return fail('lambdaRejected');

@@ -19,7 +19,9 @@ export type InvokeOutcome =
   | { readonly kind: 'error'; readonly error: LambdaError }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'crash'; readonly error: LambdaError }
-  | { readonly kind: 'throttled' };
+  | { readonly kind: 'throttled' }
+  /** Withdrawn while it waited for an environment (the pool's `invoke` says when). */
+  | { readonly kind: 'cancelled' };
 
 export interface EnvironmentSpec {
   readonly env: Readonly<Record<string, string>>;

@@ -130,7 +130,7 @@ export class FunctionPool {
     else this.idle.push(env);
   }
 
-  private acquire(): Grant | Promise<Grant | undefined> | undefined {
+  private acquire(signal: AbortSignal | undefined): Grant | Promise<Grant | undefined | 'cancelled'> | undefined {
     const warm = this.idle.pop();
     if (warm) return { env: warm, cold: false };
     if (this.all.size < this.limit) return { env: this.spawn(), cold: true };
@@ -138,23 +138,43 @@ export class FunctionPool {
     // included in `inflight`); below it, where the local cap is lower, the request waits.
     const reserved = this.options.environments === undefined ? this.fn.reservedConcurrency : undefined;
     if (reserved !== undefined && this.inflight > reserved) return undefined;
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => {
+      const waiter: Waiter = (grant) => {
+        signal?.removeEventListener('abort', cancel);
+        resolve(grant);
+      };
+      // The wait exists only because this machine runs fewer environments than Lambda would: AWS
+      // never queues a synchronous invocation. So a request nobody waits for any more (the
+      // integration timed out, the client went away) leaves the queue instead of running later.
+      const cancel = (): void => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve('cancelled');
+      };
+      if (signal?.aborted) return cancel();
+      signal?.addEventListener('abort', cancel, { once: true });
+      this.waiters.push(waiter);
+    });
   }
 
-  /** One synchronous invocation, as API Gateway's AWS_PROXY integration makes it. */
-  async invoke(event: unknown, requestId: string, traceId: string): Promise<InvokeOutcome> {
+  /**
+   * One synchronous invocation, as API Gateway's AWS_PROXY integration makes it. `signal` withdraws
+   * it while it waits for an environment (`cancelled`); once the function runs, it runs to the end.
+   */
+  async invoke(event: unknown, requestId: string, traceId: string, signal?: AbortSignal): Promise<InvokeOutcome> {
     if (this.closed) return { kind: 'throttled' };
     this.inflight++;
     try {
-      return await this.invokeCounted(event, requestId, traceId);
+      return await this.invokeCounted(event, requestId, traceId, signal);
     } finally {
       this.inflight--;
     }
   }
 
-  private async invokeCounted(event: unknown, requestId: string, traceId: string): Promise<InvokeOutcome> {
-    const got = this.acquire();
+  private async invokeCounted(event: unknown, requestId: string, traceId: string, signal: AbortSignal | undefined): Promise<InvokeOutcome> {
+    const got = this.acquire(signal);
     const grant = got instanceof Promise ? await got : got;
+    if (grant === 'cancelled') return { kind: 'cancelled' };
     if (grant === undefined) return { kind: 'throttled' };
     const { env, cold } = grant;
     const log = this.options.log;
