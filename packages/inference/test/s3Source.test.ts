@@ -1,3 +1,4 @@
+import { request as httpRequest, createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
@@ -9,6 +10,39 @@ import { Predictor } from '../src/predictor/Predictor.js';
 import { tempDir, tinyArtifact } from './helpers/artifacts.js';
 
 const BUCKET = 'classifier-models';
+
+/**
+ * An HTTP proxy in front of the S3 server that cuts the connection halfway through the body of GETs
+ * whose path ends with `brokenPath`, the first `breaks` times: headers (with the full Content-Length)
+ * and half the bytes arrive, then the socket closes, as when a connection drops mid-download.
+ */
+async function breakingProxy(upstream: string, brokenPath: string, breaks: number): Promise<{ url: string; gets: () => number; close: () => Promise<void> }> {
+  let gets = 0;
+  const server: HttpServer = createHttpServer((req, res) => {
+    const broken = req.method === 'GET' && (req.url ?? '').split('?')[0]?.endsWith(brokenPath) === true && gets++ < breaks;
+    const up = httpRequest(`${upstream}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (upRes) => {
+      const chunks: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => chunks.push(c));
+      upRes.on('end', () => {
+        const body = Buffer.concat(chunks);
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        if (!broken) return res.end(body);
+        res.write(body.subarray(0, body.length >> 1), () => res.socket?.destroy());
+      });
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    gets: () => gets,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
 
 /** A port nothing listens on: connections are refused at once (an unreachable S3 endpoint). */
 async function closedPort(): Promise<number> {
@@ -99,6 +133,34 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
     expect((error as Error).message).toMatch(/S3 read failed after 3 attempt\(s\): .*ECONNREFUSED/);
     // Two backoff delays happened (the SDK's standard strategy), yet the whole failure stays bounded.
     expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it('reads a model again when its body breaks off mid-download (the SDK does not retry a body)', async () => {
+    const proxy = await breakingProxy(endpoint, '/models/v1/model.onnx', 2);
+    try {
+      const model = await loadModel({ modelUri: `s3://${BUCKET}/models/v1/model.onnx`, s3: { endpoint: proxy.url, forcePathStyle: true } });
+      expect(model.manifest.sha256).toBe(tiny.manifest.sha256);
+      // Two broken reads, then a whole one.
+      expect(proxy.gets()).toBe(3);
+      await model.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('fails clearly after maxAttempts reads when every body breaks off', async () => {
+    const proxy = await breakingProxy(endpoint, '/models/v1/model.onnx', Number.POSITIVE_INFINITY);
+    try {
+      const error = await loadModel({
+        modelUri: `s3://${BUCKET}/models/v1/model.onnx`,
+        s3: { endpoint: proxy.url, forcePathStyle: true, maxAttempts: 3 },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelLoadError);
+      expect((error as Error).message).toMatch(/^s3:\/\/classifier-models\/models\/v1\/model\.onnx: S3 read broke off mid-body 3 time\(s\): /);
+      expect(proxy.gets()).toBe(3);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('gives up on an S3 endpoint that accepts the connection and never answers, at the deadline, with a clear error', async () => {

@@ -67,7 +67,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const s3 = () => {
     s3Reader ??= import('./sources/s3Source.js').then(({ createS3Client, readS3Object }) => {
       const client = createS3Client(options.s3);
-      return (ref: ArtifactLocation & { kind: 's3' }) => readS3Object(client, ref, options.s3?.deadlineMs);
+      return (ref: ArtifactLocation & { kind: 's3' }) => readS3Object(client, ref, { deadlineMs: options.s3?.deadlineMs, attempts: options.s3?.maxAttempts });
     });
     return s3Reader;
   };

@@ -1,8 +1,12 @@
-import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetObjectCommand, type GetObjectCommandOutput, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ModelLoadError } from '../../errors.js';
 
 export interface S3SourceOptions {
-  /** Attempts per object, first one included (SDK "standard" retry: exponential backoff with jitter). @default 4 */
+  /**
+   * Attempts per object, first one included (SDK "standard" retry: exponential backoff with jitter);
+   * also the most reads of an object whose body breaks off mid-read. @default 4
+   */
   maxAttempts?: number;
   /** Overrides the endpoint (s3rver, MinIO); the SDK also honours `AWS_ENDPOINT_URL_S3` on its own. */
   endpoint?: string;
@@ -22,6 +26,9 @@ export interface S3SourceOptions {
 }
 
 const DEFAULT_DEADLINE_MS = 8000;
+const DEFAULT_ATTEMPTS = 4;
+/** The first re-read of a broken body waits up to this long; each further one twice as long. @unit milliseconds */
+const BODY_RETRY_BASE_MS = 100;
 
 export interface S3ObjectRef {
   bucket: string;
@@ -33,7 +40,7 @@ export interface S3ObjectRef {
 export function createS3Client(options: S3SourceOptions = {}): S3Client {
   const config: S3ClientConfig = {
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    maxAttempts: options.maxAttempts ?? 4,
+    maxAttempts: options.maxAttempts ?? DEFAULT_ATTEMPTS,
     retryMode: 'standard',
     forcePathStyle: options.forcePathStyle ?? false,
     requestHandler: {
@@ -50,35 +57,61 @@ function describe(ref: S3ObjectRef): string {
 }
 
 /**
- * Reads one object (one exact version when `versionId` is given). Transient failures (network,
- * throttling, 5xx) are retried by the SDK up to `maxAttempts`; a missing object or a denied read is
- * not retried. Either way the error says what failed and after how many attempts.
+ * Reads one object (one exact version when `versionId` is given). Transient failures of the request
+ * (network, throttling, 5xx) are retried by the SDK up to `attempts`; a body that breaks off mid-read,
+ * which the SDK does not retry, is read again from the start, up to `attempts` reads with backoff. A
+ * missing object or a denied read is not retried. All of it stays within `deadlineMs`, and the error
+ * says what failed and after how many attempts.
  */
-export async function readS3Object(client: S3Client, ref: S3ObjectRef, deadlineMs = DEFAULT_DEADLINE_MS): Promise<Uint8Array> {
+export async function readS3Object(client: S3Client, ref: S3ObjectRef, options: { deadlineMs?: number | undefined; attempts?: number | undefined } = {}): Promise<Uint8Array> {
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   const deadline = AbortSignal.timeout(deadlineMs);
-  try {
-    const out = await client.send(
-      new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }),
-      { abortSignal: deadline },
-    );
+  const timedOut = (cause: unknown) => new ModelLoadError(`${describe(ref)}: S3 read did not finish within ${deadlineMs} ms (all attempts)`, { cause });
+  const command = new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) });
+  for (let read = 1; ; read++) {
+    let out: GetObjectCommandOutput;
+    try {
+      out = await client.send(command, { abortSignal: deadline });
+    } catch (cause) {
+      throw deadline.aborted ? timedOut(cause) : requestFailure(ref, cause);
+    }
     if (!out.Body) throw new ModelLoadError(`${describe(ref)}: empty response body`);
-    return await out.Body.transformToByteArray();
-  } catch (cause) {
-    if (cause instanceof ModelLoadError) throw cause;
-    if (deadline.aborted) {
-      throw new ModelLoadError(`${describe(ref)}: S3 read did not finish within ${deadlineMs} ms (all attempts)`, { cause });
+    try {
+      const bytes = await out.Body.transformToByteArray();
+      // A connection closed at a message boundary can end a body early without a stream error.
+      if (out.ContentLength !== undefined && bytes.length !== out.ContentLength) {
+        throw new Error(`got ${bytes.length} of ${out.ContentLength} bytes`);
+      }
+      return bytes;
+    } catch (cause) {
+      if (deadline.aborted) throw timedOut(cause);
+      const err = cause as Error & { code?: string };
+      if (read >= attempts) {
+        throw new ModelLoadError(`${describe(ref)}: S3 read broke off mid-body ${read} time(s): ${err.code ?? err.name}: ${err.message}`, { cause });
+      }
+      // Full jitter, as the SDK's standard strategy: environments cold-starting together spread out.
+      try {
+        await sleep(Math.random() * BODY_RETRY_BASE_MS * 2 ** (read - 1), undefined, { signal: deadline });
+      } catch {
+        throw timedOut(cause);
+      }
     }
-    const err = cause as Error & { $metadata?: { attempts?: number; httpStatusCode?: number }; code?: string };
-    const attempts = err.$metadata?.attempts ?? 1;
-    const status = err.$metadata?.httpStatusCode;
-    if (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.name === 'NoSuchVersion' || status === 404) {
-      throw new ModelLoadError(`${describe(ref)}: object not found (${err.name})`, { cause });
-    }
-    if (err.name === 'NoSuchBucket') throw new ModelLoadError(`${describe(ref)}: bucket not found`, { cause });
-    if (err.name === 'AccessDenied' || status === 403) {
-      throw new ModelLoadError(`${describe(ref)}: access denied (check the function role's s3:GetObject grant)`, { cause });
-    }
-    const reason = err.code ?? err.name ?? 'error';
-    throw new ModelLoadError(`${describe(ref)}: S3 read failed after ${attempts} attempt(s): ${reason}: ${err.message}`, { cause });
   }
+}
+
+/** The ModelLoadError for a request the SDK gave up on (after its own retries, where they apply). */
+function requestFailure(ref: S3ObjectRef, cause: unknown): ModelLoadError {
+  const err = cause as Error & { $metadata?: { attempts?: number; httpStatusCode?: number }; code?: string };
+  const attempts = err.$metadata?.attempts ?? 1;
+  const status = err.$metadata?.httpStatusCode;
+  if (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.name === 'NoSuchVersion' || status === 404) {
+    return new ModelLoadError(`${describe(ref)}: object not found (${err.name})`, { cause });
+  }
+  if (err.name === 'NoSuchBucket') return new ModelLoadError(`${describe(ref)}: bucket not found`, { cause });
+  if (err.name === 'AccessDenied' || status === 403) {
+    return new ModelLoadError(`${describe(ref)}: access denied (check the function role's s3:GetObject grant)`, { cause });
+  }
+  const reason = err.code ?? err.name ?? 'error';
+  return new ModelLoadError(`${describe(ref)}: S3 read failed after ${attempts} attempt(s): ${reason}: ${err.message}`, { cause });
 }
