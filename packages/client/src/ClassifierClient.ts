@@ -1,4 +1,4 @@
-import { mapInOrder, splitBatches } from './batches.js';
+import { completedResults, mapInOrder, splitBatches, type Completed } from './batches.js';
 import { DEFAULTS } from './constants.js';
 import {
   AbortError,
@@ -9,6 +9,7 @@ import {
   PayloadTooLargeError,
   TimeoutError,
   UnexpectedResponseError,
+  withPartial,
 } from './errors.js';
 import { isTransientNetworkError } from './networkErrors.js';
 import {
@@ -25,6 +26,7 @@ import type {
   LabelOptions,
   ModelInfo,
   ModelRef,
+  PartialResults,
   Prediction,
   PredictOptions,
   RequestOptions,
@@ -140,6 +142,9 @@ export class ClassifierClient {
    * Classifies a list of texts and returns their labels in order. An empty list returns `[]` without a
    * request; a list longer than `maxBatchSize` is sent in several requests.
    *
+   * @throws {ClassifierError} the first failure; when the list went in several requests, its
+   *   {@link ClassifierError.partial} holds the labels of those that completed, to resume from.
+   *
    * @example
    * ```ts
    * const labels = await client.classify(posts, { signal: AbortSignal.timeout(30_000) });
@@ -160,6 +165,9 @@ export class ClassifierClient {
   /**
    * Classifies a list of texts with the rich form; predictions come back in input order.
    *
+   * @throws {ClassifierError} the first failure; when the list went in several requests, its
+   *   {@link ClassifierError.partial} holds the predictions of those that completed, to resume from.
+   *
    * @example
    * ```ts
    * const predictions = await client.classify(posts, { topK: 2 });
@@ -177,10 +185,18 @@ export class ClassifierClient {
 
     const ctx = this.#context(options);
     const results = rich
-      ? await this.#inBatches<Prediction>(texts, ctx, (batch, batchCtx) =>
-          this.#predictRich(batch, { topK: options.topK, explain: options.explain }, batchCtx),
+      ? await this.#inBatches<Prediction>(
+          texts,
+          ctx,
+          (batch, batchCtx) => this.#predictRich(batch, { topK: options.topK, explain: options.explain }, batchCtx),
+          (completed) => ({ form: 'predictions', ...completed }),
         )
-      : await this.#inBatches<string>(texts, ctx, (batch, batchCtx) => this.#predictLabels(batch, batchCtx));
+      : await this.#inBatches<string>(
+          texts,
+          ctx,
+          (batch, batchCtx) => this.#predictLabels(batch, batchCtx),
+          (completed) => ({ form: 'labels', ...completed }),
+        );
     return single ? (results[0] as string | Prediction) : results;
   }
 
@@ -225,12 +241,14 @@ export class ClassifierClient {
 
   /**
    * Splits `texts` into batches the endpoint accepts and runs them. The first failure aborts the
-   * batches still in flight and is what the call throws, its `index` counted in the caller's list.
+   * batches still in flight and is what the call throws, its `index` counted in the caller's list
+   * and its `partial` (made by `toPartial`) holding the batches that completed before it.
    */
   async #inBatches<R>(
     texts: readonly string[],
     ctx: CallContext,
     run: (batch: readonly string[], ctx: CallContext) => Promise<R[]>,
+    toPartial: (completed: Completed<R>) => PartialResults,
   ): Promise<R[]> {
     const batches = splitBatches(texts, this.#maxBatchSize, this.#maxBatchBytes);
     const [only] = batches;
@@ -241,11 +259,15 @@ export class ClassifierClient {
     if (ctx.signal?.aborted) forward();
     else ctx.signal?.addEventListener('abort', forward, { once: true });
     const offsets = startOffsets(batches);
+    // Kept apart from mapInOrder's results, which a failure discards: these are what the caller paid for.
+    const parts: Array<R[] | undefined> = new Array<R[] | undefined>(batches.length).fill(undefined);
     let firstError: unknown;
     try {
-      const parts = await mapInOrder(batches, this.#batchConcurrency, async (batch, i) => {
+      const inOrder = await mapInOrder(batches, this.#batchConcurrency, async (batch, i) => {
         try {
-          return await run(batch, { ...ctx, signal: siblings.signal });
+          const part = await run(batch, { ...ctx, signal: siblings.signal });
+          parts[i] = part;
+          return part;
         } catch (error) {
           if (firstError === undefined) {
             firstError = inCallersNumbering(error, offsets[i] ?? 0);
@@ -254,10 +276,13 @@ export class ClassifierClient {
           throw error;
         }
       });
-      return parts.flat();
+      return inOrder.flat();
     } catch (error) {
       // The batches aborted because of another's failure reject too; the cause is the first one.
-      throw firstError ?? error;
+      // Copied now: a batch still settling after the abort must not change, under the caller's
+      // feet, what the error says is missing.
+      const completed = completedResults(batches, parts);
+      throw withPartial(firstError ?? error, completed === undefined ? undefined : toPartial(completed));
     } finally {
       ctx.signal?.removeEventListener('abort', forward);
     }

@@ -61,6 +61,43 @@ export async function mapInOrder<T, R>(
   return results;
 }
 
+/** What a split call had completed: one entry per text of the whole list, and the positions without one. */
+export interface Completed<R> {
+  results: Array<R | undefined>;
+  missing: number[];
+}
+
+/**
+ * Places the results of the batches that completed (`parts[i]` for `batches[i]`, `undefined` for
+ * the others) at their texts' positions in the whole list. `undefined` when none completed: there
+ * is nothing for a caller to keep.
+ *
+ * @example
+ * ```ts
+ * completedResults([['a', 'b'], ['c']], [undefined, ['C']]); // { results: [undefined, undefined, 'C'], missing: [0, 1] }
+ * ```
+ */
+export function completedResults<R>(
+  batches: readonly (readonly string[])[],
+  parts: ReadonlyArray<readonly R[] | undefined>,
+): Completed<R> | undefined {
+  if (!parts.some((part) => part !== undefined)) return undefined;
+  // Filled rather than sized: a sparse array's holes are skipped by map and forEach, which would
+  // misalign a caller's merge.
+  const results = new Array<R | undefined>(batches.reduce((sum, batch) => sum + batch.length, 0)).fill(undefined);
+  const missing: number[] = [];
+  let offset = 0;
+  batches.forEach((batch, i) => {
+    const part = parts[i];
+    for (let k = 0; k < batch.length; k++) {
+      if (part === undefined) missing.push(offset + k);
+      else results[offset + k] = part[k];
+    }
+    offset += batch.length;
+  });
+  return { results, missing };
+}
+
 /** The UTF-8 length of `JSON.stringify(text)`, counted without allocating the bytes. */
 function jsonUtf8Length(text: string): number {
   // After JSON.stringify, lone surrogates are escaped as \uXXXX (ES2019 well-formed stringify),

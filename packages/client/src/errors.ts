@@ -4,6 +4,7 @@
  */
 
 import { parseRetryAfter } from './retryAfter.js';
+import type { PartialResults } from './types.js';
 
 /** Anything with a case-insensitive `get`, such as fetch's `Headers`. */
 export interface HeaderLookup {
@@ -28,6 +29,8 @@ export interface ClassifierErrorOptions {
   index?: number | undefined;
   /** The underlying error (a network error, an abort reason). */
   cause?: unknown;
+  /** What a call sent as several requests had completed before it failed; see {@link ClassifierError.partial}. */
+  partial?: PartialResults | undefined;
 }
 
 /**
@@ -67,6 +70,37 @@ export class ClassifierError extends Error {
    * client rejected the text before sending it. `undefined` when no single text is at fault.
    */
   readonly index: number | undefined;
+  /**
+   * The results a call already had when it failed, so that you resend only the texts that have
+   * none. Set when `classify` sent your list as several requests (longer than `maxBatchSize` or
+   * `maxBatchBytes`) and at least one of them completed before the failure, whatever the failure:
+   * a batch's error after its retries, your `signal`, or the `deadlineMs`. With
+   * `batchConcurrency > 1` the first failure still aborts the batches in flight at once; those
+   * have no result, the ones that completed before it keep theirs.
+   *
+   * `undefined` when the call was one request (a single text, a short list, `model()`), when it
+   * failed before any request, and when no batch completed: then nothing is kept and the whole list
+   * is to be sent again.
+   *
+   * Not enumerable, unlike the other fields: it can hold one result per text of a 100,000-text
+   * list, which loggers that print or serialize an error's own fields should not dump.
+   *
+   * @example
+   * ```ts
+   * let labels: string[];
+   * try {
+   *   labels = await client.classify(posts);
+   * } catch (err) {
+   *   if (!(err instanceof ClassifierError) || err.partial?.form !== 'labels') throw err;
+   *   // Resend only the texts without a label: the others were classified, and counted by the quota.
+   *   const { results, missing } = err.partial;
+   *   const rest = await client.classify(missing.map((i) => posts[i]!));
+   *   let next = 0;
+   *   labels = results.map((label) => label ?? rest[next++]!);
+   * }
+   * ```
+   */
+  declare readonly partial: PartialResults | undefined;
 
   constructor(message: string, options: ClassifierErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -77,6 +111,7 @@ export class ClassifierError extends Error {
     this.body = options.body;
     this.retryAfterMs = options.retryAfterMs;
     this.index = options.index;
+    Object.defineProperty(this, 'partial', { value: options.partial, enumerable: false });
   }
 
   /**
@@ -230,16 +265,36 @@ function truncate(text: string, max: number): string {
 export function inCallersNumbering(error: unknown, offset: number): unknown {
   if (!(error instanceof ClassifierError) || error.index === undefined || offset === 0) return error;
   const index = error.index + offset;
-  // The same class, so `instanceof` checks and `name` stay as they were.
+  return copyOf(error, `${error.message} (texts[${index}] of the whole list; this request began at texts[${offset}])`, {
+    index,
+  });
+}
+
+/**
+ * The error a split call throws: its first failure, carrying what the call had completed. Only a
+ * {@link ClassifierError} can carry it; anything else is thrown as it is.
+ */
+export function withPartial(error: unknown, partial: PartialResults | undefined): unknown {
+  if (!(error instanceof ClassifierError) || partial === undefined) return error;
+  const copy = copyOf(error, error.message, { partial });
+  // Same message, so the original stack, which shows where the failure happened, is still right.
+  if (error.stack !== undefined) copy.stack = error.stack;
+  return copy;
+}
+
+/** `error` with some fields replaced, of the same class, so `instanceof` checks and `name` stay as they were. */
+function copyOf(error: ClassifierError, message: string, changes: ClassifierErrorOptions): ClassifierError {
   const ErrorClass = error.constructor as new (message: string, options: ClassifierErrorOptions) => ClassifierError;
-  return new ErrorClass(`${error.message} (texts[${index}] of the whole list; this request began at texts[${offset}])`, {
+  return new ErrorClass(message, {
     status: error.status,
     code: error.code,
     requestId: error.requestId,
     serverMessage: error.serverMessage,
     body: error.body,
     retryAfterMs: error.retryAfterMs,
-    index,
+    index: error.index,
     cause: error.cause,
+    partial: error.partial,
+    ...changes,
   });
 }

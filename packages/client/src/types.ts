@@ -1,4 +1,4 @@
-import type { PayloadTooLargeError } from './errors.js';
+import type { ClassifierError, PayloadTooLargeError } from './errors.js';
 
 /**
  * The shapes the endpoint speaks (SPEC.md section 5) and the options this client takes. Types only:
@@ -51,7 +51,9 @@ export interface ClassifierClientOptions {
    */
   maxTextChars?: number;
   /**
-   * How many batch requests of one call may be in flight at once.
+   * How many batch requests of one call may be in flight at once. The first batch to fail aborts
+   * the others in flight at once; the results of those that had completed stay on the thrown
+   * error's {@link ClassifierError.partial}.
    * @default 1
    */
   batchConcurrency?: number;
@@ -161,6 +163,44 @@ export interface Prediction {
   top: ScoredLabel[];
   /** Present when `explain` was asked for and the model supports it; largest weight first. */
   explanation?: TokenWeight[];
+}
+
+/**
+ * What a call sent as several requests had received when it failed: the results of the batches
+ * that completed, at their texts' positions in your list. It is {@link ClassifierError.partial};
+ * narrow on `form` to get typed results: `"labels"` for the article form (`classify(texts)`),
+ * `"predictions"` for the rich form (`classify(texts, { topK })`).
+ */
+export type PartialResults = PartialLabels | PartialPredictions;
+
+/** {@link PartialResults} of the article form: labels. */
+export interface PartialLabels {
+  readonly form: 'labels';
+  /**
+   * One entry per text of your list, in its order: the label when the text's batch completed,
+   * `undefined` when it did not (failed, aborted mid-flight, or never started).
+   */
+  readonly results: ReadonlyArray<string | undefined>;
+  /**
+   * The positions in your list of the texts without a result, ascending: exactly those where
+   * `results` holds `undefined`, and the texts to send again.
+   */
+  readonly missing: readonly number[];
+}
+
+/** {@link PartialResults} of the rich form: predictions. */
+export interface PartialPredictions {
+  readonly form: 'predictions';
+  /**
+   * One entry per text of your list, in its order: the prediction when the text's batch
+   * completed, `undefined` when it did not (failed, aborted mid-flight, or never started).
+   */
+  readonly results: ReadonlyArray<Prediction | undefined>;
+  /**
+   * The positions in your list of the texts without a result, ascending: exactly those where
+   * `results` holds `undefined`, and the texts to send again.
+   */
+  readonly missing: readonly number[];
 }
 
 /** Which model answered a rich request. */

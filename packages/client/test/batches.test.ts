@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitBatches } from '../src/batches.js';
+import { completedResults, splitBatches } from '../src/batches.js';
 import { AbortError, BadRequestError, ClassifierClient, PayloadTooLargeError } from '../src/index.js';
 import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
 
@@ -35,6 +35,26 @@ describe('Function: splitBatches', () => {
     const batches = splitBatches(['a', 'x'.repeat(5000), 'b'], 256, 1000);
 
     expect(batches.map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('Function: completedResults', () => {
+  it('places completed batches at their texts\' positions and lists the others as missing', () => {
+    const completed = completedResults([['a', 'b', 'c'], ['d'], ['e', 'f']], [['A', 'B', 'C'], undefined, ['E', 'F']]);
+
+    expect(completed).toEqual({ results: ['A', 'B', 'C', undefined, 'E', 'F'], missing: [3] });
+  });
+
+  it('fills the gaps with undefined rather than holes, so map and forEach visit every position', () => {
+    const completed = completedResults([['a'], ['b'], ['c']], [undefined, ['B'], undefined]);
+    const visited: number[] = [];
+    completed?.results.forEach((_, i) => visited.push(i));
+
+    expect(visited).toEqual([0, 1, 2]);
+  });
+
+  it('is undefined when no batch completed', () => {
+    expect(completedResults([['a'], ['b']], [undefined, undefined])).toBeUndefined();
   });
 });
 

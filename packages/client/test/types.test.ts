@@ -4,7 +4,14 @@
  * promise is what comes back.
  */
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { ClassifierClient, type ModelInfo, type Prediction, type RequestOptions } from '../src/index.js';
+import {
+  ClassifierClient,
+  ClassifierError,
+  type ModelInfo,
+  type PartialResults,
+  type Prediction,
+  type RequestOptions,
+} from '../src/index.js';
 import { sendJson, startServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -55,6 +62,20 @@ describe('Types: classify overloads', () => {
     expectTypeOf(client.model).returns.toEqualTypeOf<Promise<ModelInfo>>();
   });
 
+  it('types ClassifierError.partial by form, so a caller narrows without a cast', () => {
+    const error = new ClassifierError('x', { partial: { form: 'labels', results: ['a', undefined], missing: [1] } });
+
+    expectTypeOf(error.partial).toEqualTypeOf<PartialResults | undefined>();
+    if (error.partial?.form === 'labels') {
+      expectTypeOf(error.partial.results).toEqualTypeOf<ReadonlyArray<string | undefined>>();
+    }
+    if (error.partial?.form === 'predictions') {
+      expectTypeOf(error.partial.results).toEqualTypeOf<ReadonlyArray<Prediction | undefined>>();
+    }
+    expectTypeOf<PartialResults['missing']>().toEqualTypeOf<readonly number[]>();
+    expect(error.partial).toEqual({ form: 'labels', results: ['a', undefined], missing: [1] });
+  });
+
   it('rejects wrong calls at compile time', () => {
     // These only need to fail to compile; they are never called.
     const wrongCalls = () => {
@@ -64,6 +85,8 @@ describe('Types: classify overloads', () => {
       void client.classify('x', { topK: '3' });
       // @ts-expect-error an unknown option is a typo, not silently ignored
       void client.classify('x', { topk: 3 });
+      // @ts-expect-error a partial's results match its form
+      void new ClassifierError('x', { partial: { form: 'labels', results: [{ label: 'a', probability: 1, top: [] }], missing: [] } });
     };
     expect(typeof wrongCalls).toBe('function');
   });
