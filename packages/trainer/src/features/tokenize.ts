@@ -15,8 +15,25 @@ export interface TokenizeOptions {
   ngramRange: readonly [number, number];
 }
 
+/**
+ * The two characters whose lowercase in JavaScript's `toLowerCase` (Unicode SpecialCasing, no
+ * locale) is not their own lowercase code point: U+0130 (dotted capital I) becomes "i" plus a
+ * combining dot, which then splits the word, and U+03A3 (capital sigma) becomes final sigma at a
+ * word's end. The graph's StringNormalizer lowercases one code point at a time (the C library's
+ * towlower: "i" and "σ"), and the graph is what serves, so the trainer lowercases as it does.
+ * Compared with the graph over every code point of planes 0 and 1, these were the only two whose
+ * lowercase differed (frontEnd.test.ts).
+ */
+const CONTEXTUAL_LOWERCASE = /[\u0130\u03a3]/g;
+const asGraphLowers = (c: string): string => (c === '\u0130' ? 'i' : '\u03c3');
+
+/** Lowercases `text` as the graph's StringNormalizer does: each code point on its own. */
+export function lowercaseAsGraph(text: string): string {
+  return text.replace(CONTEXTUAL_LOWERCASE, asGraphLowers).toLowerCase();
+}
+
 export function tokenize(text: string, lowercase = true): string[] {
-  return (lowercase ? text.toLowerCase() : text).match(TOKEN_RE) ?? [];
+  return (lowercase ? lowercaseAsGraph(text) : text).match(TOKEN_RE) ?? [];
 }
 
 /** Tokens, stop words removed, then n-grams joined by one space, in scikit-learn's order. */
