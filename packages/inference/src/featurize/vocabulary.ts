@@ -14,20 +14,12 @@ export const HASH_SEED = 0x811c9dc5 | 0;
 export const hashStep = (h: number, unit: number): number => Math.imul(h ^ unit, 0x01000193);
 export const hashFinish = (h: number): number => h ^ (h >>> 15);
 
-/** Values an inline slot holds: 24 bits, signed (feature ids far below 8 million, and the negative classes). */
-const INLINE_VALUE_MIN = -(2 ** 23);
-const INLINE_VALUE_MAX = 2 ** 23 - 1;
-/** Keys of at most this many code units, each below 256, sit in their slot: two int32 words of bytes. */
-const INLINE_UNITS = 8;
-
 export class Vocabulary {
   /**
-   * Four int32 per slot, at most half full: [hash, meta, k0, k1]. meta 0 marks an empty slot. A key of
-   * at most 8 code units below 256 (most words) is inline: meta = value << 8 | length << 1 | 1 and
-   * k0, k1 its units as bytes, little-endian. Any other key is in `entries`: meta = (position + 1) << 1,
-   * and the entry is [length, value low 16 bits, value high 16 bits, ...code units].
-   * Why inline: the tables outgrow the CPU's L2 cache, and a token whose slot is not cached cost two
-   * misses (slot, then entry); inline it costs one. Measured in the featurizer: see the commit.
+   * Pairs [hash, entry position + 1] per slot (0 marks an empty slot), at most half full. An entry in
+   * `entries` is [length, value low 16 bits, value high 16 bits, ...code units]: a lookup touches
+   * one table slot and one entry, which matters because the tables outgrow the CPU's L2 cache and
+   * each further memory access per token was a measurable share of the featurizer (profiled).
    */
   private readonly table: Int32Array;
   private readonly mask: number;
@@ -52,7 +44,7 @@ export class Vocabulary {
     let capacity = 2;
     while (capacity < K * 2) capacity *= 2;
     this.mask = capacity - 1;
-    this.table = new Int32Array(capacity * 4);
+    this.table = new Int32Array(capacity * 2);
     let units = 0;
     // UTF-16 never needs more units than UTF-8 bytes; 3 header units per entry.
     for (let k = 0; k < K; k++) units += (ranges[2 * k + 1] as number) - (ranges[2 * k] as number) + 3;
@@ -62,8 +54,7 @@ export class Vocabulary {
     // Keys are inserted in the graph's order, so the earlier ones sit at their first probe: the trainer
     // lists stop words and then words by document frequency, the tokens most looked up.
     // One flat loop, ASCII decoded and hashed in the same pass: this runs once per cold start, before
-    // V8 has optimised anything, so work per byte is what the init budget pays for. Every key is
-    // decoded into `entries` at p; an inline one is then packed and p does not move.
+    // V8 has optimised anything, so work per byte is what the init budget pays for.
     let p = 0;
     for (let k = 0; k < K; k++) {
       const from = ranges[2 * k] as number;
@@ -85,74 +76,35 @@ export class Vocabulary {
         h = HASH_SEED;
         for (let j = p + 3; j < o; j++) h = hashStep(h, entries[j] as number);
       }
-      const length = o - p - 3;
-      if (length > 0xffff) continue;
+      if (o - p - 3 > 0xffff) continue;
       const value = values[k] as number;
-      h = hashFinish(h);
-      let slot = h & mask;
-      while (table[4 * slot + 1] !== 0) slot = (slot + 1) & mask;
-      table[4 * slot] = h;
-      let packed = length <= INLINE_UNITS && value >= INLINE_VALUE_MIN && value <= INLINE_VALUE_MAX;
-      let k0 = 0;
-      let k1 = 0;
-      for (let j = 0; packed && j < length; j++) {
-        const unit = entries[p + 3 + j] as number;
-        if (unit > 0xff) packed = false;
-        else if (j < 4) k0 |= unit << (8 * j);
-        else k1 |= unit << (8 * (j - 4));
-      }
-      if (packed) {
-        table[4 * slot + 1] = (value << 8) | (length << 1) | 1;
-        table[4 * slot + 2] = k0;
-        table[4 * slot + 3] = k1;
-        continue;
-      }
-      entries[p] = length;
+      entries[p] = o - p - 3;
       entries[p + 1] = value & 0xffff;
       entries[p + 2] = (value >>> 16) & 0xffff;
-      table[4 * slot + 1] = (p + 1) << 1;
+      h = hashFinish(h);
+      let slot = h & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = h;
+      table[2 * slot + 1] = p + 1;
       p = o;
     }
-    this.entries = entries.slice(0, p);
+    this.entries = entries.subarray(0, p);
   }
 
   /** The value of the token in `units[start, start + length)` whose finished hash is `hash`. */
   lookup(units: Uint16Array, start: number, length: number, hash: number): number {
-    const { table, mask } = this;
-    // The token as an inline key would hold it; `packed` false when no inline key can equal it.
-    let packed = length <= INLINE_UNITS;
-    let k0 = 0;
-    let k1 = 0;
-    for (let j = 0; packed && j < length; j++) {
-      const unit = units[start + j] as number;
-      if (unit > 0xff) packed = false;
-      else if (j < 4) k0 |= unit << (8 * j);
-      else k1 |= unit << (8 * (j - 4));
-    }
-    const inlineMeta = (length << 1) | 1;
+    const { table, mask, entries } = this;
     let s = hash & mask;
     for (;;) {
-      const b = 4 * s;
-      const meta = table[b + 1] as number;
-      if (meta === 0) return this.defaultValue;
-      if (table[b] === hash) {
-        if ((meta & 1) === 1) {
-          if (packed && (meta & 0xff) === inlineMeta && table[b + 2] === k0 && table[b + 3] === k1) return meta >> 8;
-        } else {
-          const found = this.entryValue((meta >>> 1) - 1, units, start, length);
-          if (found !== undefined) return found;
-        }
+      const e = (table[2 * s + 1] as number) - 1;
+      if (e < 0) return this.defaultValue;
+      if (table[2 * s] === hash && entries[e] === length) {
+        let j = 0;
+        while (j < length && entries[e + 3 + j] === units[start + j]) j++;
+        if (j === length) return (entries[e + 1] as number) | ((entries[e + 2] as number) << 16);
       }
       s = (s + 1) & mask;
     }
-  }
-
-  /** The value of the entry at `e` when its key is the token, else undefined. */
-  private entryValue(e: number, units: Uint16Array, start: number, length: number): number | undefined {
-    const entries = this.entries;
-    if (entries[e] !== length) return undefined;
-    for (let j = 0; j < length; j++) if (entries[e + 3 + j] !== units[start + j]) return undefined;
-    return (entries[e + 1] as number) | ((entries[e + 2] as number) << 16);
   }
 
   /** Looks a string up (tests and tools; the featurizer hashes while it scans). */
