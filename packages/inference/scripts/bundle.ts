@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import yazl from 'yazl';
 
 export type LambdaArch = 'x64' | 'arm64';
@@ -69,27 +69,6 @@ async function copyRuntimeFiles(from: string, to: string, keep: (rel: string) =>
 }
 
 // Nested package.json files carry the "type" of dist/cjs vs dist/esm: without them Node misreads the CJS build.
-/**
- * `import { z } from 'zod'` (the artifact package's manifest schema) makes esbuild keep all of zod,
- * 443 KB minified with every locale, because `z` is a namespace re-export it cannot shake. Importing
- * the same module as `import * as z from '.../v4/classic/external.js'` lets it keep only what is used
- * (95 KB), which takes 20-30 ms off every cold start (measured: bench/handler.bench.ts init). Same zod,
- * same code paths; only what the bundle carries changes. Workspace sources only, never node_modules.
- */
-function zodTreeShaking(): Plugin {
-  const zodExternal = join(packageRoot('zod'), 'v4', 'classic', 'external.js');
-  return {
-    name: 'zod-tree-shaking',
-    setup(b) {
-      b.onLoad({ filter: /\/packages\/[^/]+\/src\/.*\.ts$/ }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
-        if (!/^import \{ z \} from 'zod';$/m.test(source)) return undefined;
-        return { contents: source.replace(/^import \{ z \} from 'zod';$/m, `import * as z from ${JSON.stringify(zodExternal)};`), loader: 'ts' };
-      });
-    },
-  };
-}
-
 const isRuntimeJs = (rel: string) => rel.endsWith('.js') || rel.endsWith('/package.json');
 
 export async function bundle(options: BundleOptions = {}): Promise<BundleResult> {
@@ -118,7 +97,6 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
-    plugins: [zodTreeShaking()],
   });
 
   const ortNode = packageRoot('onnxruntime-node');
