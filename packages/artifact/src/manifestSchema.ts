@@ -1,6 +1,6 @@
 // zod/mini: the same validation core as zod's classic API, without the methods classic attaches to
-// every schema instance. This module is evaluated in every Lambda cold start, where the classic build
-// cost about 15 ms more to import (measured: bench/handler.bench.ts init, and an import-only probe).
+// every schema instance. This module is evaluated in every Lambda cold start: importing it took 14-19 ms
+// with classic and 7-10 ms with mini (an import-only probe; fresh-process init median 166 -> 157 ms).
 import * as z from 'zod/mini';
 
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 digest'));
