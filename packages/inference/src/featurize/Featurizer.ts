@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
 import type { PairTable } from './pairTable.js';
 import { HASH_SEED, hashFinish, hashStep, type Vocabulary } from './vocabulary.js';
