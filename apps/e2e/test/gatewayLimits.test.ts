@@ -4,7 +4,7 @@ import { ARTICLE } from '../src/constants.js';
 import { RawHttp } from '../src/rawHttp.js';
 import { isExcluded, limitStage, suite } from './support.js';
 
-const { target } = suite();
+const { target, clientFor } = suite();
 
 if (isExcluded('gateway-limits')) {
   // Excluded on purpose (E2E_EXCLUDE=gateway-limits), and said so in the run's output.
@@ -55,42 +55,56 @@ if (isExcluded('gateway-limits')) {
   });
 
   describe('usage plan quota', () => {
-    it('answers 429 {"message":"Limit Exceeded"} once the quota is used, and the client throws QuotaExceededError without retrying', async () => {
-      // Prepare: a key whose plan allows a few requests per period.
+    it('answers 429 {"message":"Limit Exceeded"} once the quota is used; the client throws QuotaExceededError without retrying and keeps the batches that got through', async () => {
+      // Prepare: a key whose plan allows a few requests per period, and a list the client must send
+      // in more requests than that (two texts each), of topics that alternate so positions matter.
       const stage = limitStage(target.quota);
-      const raw = new RawHttp(stage.url, stage.apiKey);
-      const maxRequests = (target.limitPlans?.quotaLimit ?? 20) + 1;
-
-      // Act: one request at a time until the gateway says the quota is gone.
-      const statuses: number[] = [];
-      let last = await raw.get('/model');
-      statuses.push(last.status);
-      while (last.status === 200 && statuses.length < maxRequests) {
-        last = await raw.get('/model');
-        statuses.push(last.status);
-      }
-
-      // Assess
-      expect(last.status, `statuses: ${statuses.join(',')}; the key's quota must be at most ${maxRequests - 1}`).toBe(429);
-      expect(last.json).toEqual({ message: 'Limit Exceeded' });
-      if (target.limitPlans) expect(statuses.filter((s) => s === 200)).toHaveLength(target.limitPlans.quotaLimit);
-
-      // Act: the client, which must not retry a quota answer (waiting does not refill a daily quota).
+      const quota = target.limitPlans?.quotaLimit ?? 20;
+      const topics = [
+        'The shuttle reached orbit and NASA plans another launch to the space station.',
+        'My car needs a new transmission and the dealer wants too much for the engine work.',
+        'Is there a god? Atheists and believers argue about morality and religion.',
+        'The graphics card driver crashes when X11 renders OpenGL with this monitor.',
+        'The pitcher threw a no-hitter and the team won the baseball series.',
+        'Encryption keys and the clipper chip: the government wants a backdoor.',
+      ];
+      const texts = Array.from({ length: 2 * (quota + 1) }, (_, i) => `${topics[i % topics.length]} (${i})`);
+      // What the stage answers for them, through the main key (one request).
+      const expected = await clientFor({ maxBatchSize: texts.length }).classify(texts);
+      // Different labels side by side, or a shifted result would go unnoticed.
+      expect(new Set(expected.slice(0, topics.length)).size).toBeGreaterThan(2);
       let attempts = 0;
       const retries: RetryEvent[] = [];
       const client = new ClassifierClient({
         baseUrl: stage.url,
         apiKey: stage.apiKey,
+        maxBatchSize: 2,
         fetch: (input, init) => ((attempts += 1), fetch(input, init)),
         onRetry: (e) => retries.push(e),
       });
-      const err = await client.classify(ARTICLE.text).catch((e: unknown) => e);
 
-      // Assess
+      // Act: one call, two texts per request, until the gateway refuses.
+      const err = await client.classify(texts).catch((e: unknown) => e);
+
+      // Assess: the quota's answer, not retried (waiting does not refill a daily quota) ...
       expect(err).toBeInstanceOf(QuotaExceededError);
       expect(err).toMatchObject({ status: 429, code: 'limit_exceeded' });
-      expect(attempts).toBe(1);
       expect(retries).toHaveLength(0);
+      const passed = attempts - 1;
+      if (target.limitPlans) expect(passed).toBe(target.limitPlans.quotaLimit);
+      // ... and the labels of the requests that got through, at their texts' positions.
+      const partial = (err as QuotaExceededError).partial;
+      expect(partial?.form).toBe('labels');
+      if (partial?.form !== 'labels') return;
+      expect(partial.results).toHaveLength(texts.length);
+      expect(partial.results.slice(0, 2 * passed)).toEqual(expected.slice(0, 2 * passed));
+      expect(partial.missing).toEqual(Array.from({ length: texts.length - 2 * passed }, (_, i) => 2 * passed + i));
+
+      // Assess: raw HTTP meets API Gateway's quota answer too.
+      const raw = new RawHttp(stage.url, stage.apiKey);
+      const last = await raw.get('/model');
+      expect(last.status).toBe(429);
+      expect(last.json).toEqual({ message: 'Limit Exceeded' });
     });
   });
 }
