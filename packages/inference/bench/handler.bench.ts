@@ -8,7 +8,7 @@
  * installed, the article's Python handler in the same run (ratios, since absolute times drift here).
  *
  * Env: CLASSIFIER_ARTIFACT_DIR (default: the trainer's artifacts), BENCH_SINGLE (2000), BENCH_WARMUP (500), BENCH_SUSTAINED
- * (10000), BENCH_PYTHON (path of a python3 with scikit-learn; default /usr/bin/python3), BENCH_ROUNDS (3: rounds of
+ * (10000), BENCH_PYTHON (path of a python3 with scikit-learn; default /usr/bin/python3), BENCH_ROUNDS (5: rounds of
  * ours and the baseline, alternating), BENCH_QUICK=1.
  */
 import { execFile, fork } from 'node:child_process';
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   // median of the per-round ratios, printed with every round's.
   const rounds: { ours: ProbeResult; py: PythonResult }[] = [];
   if (typeof python === 'string') {
-    for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)); r++) {
+    for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 5)); r++) {
       const ours = await probe(built.dir, postsFile, 'latency', { ...base, BENCH_SUSTAINED: '0', BENCH_SINGLE: single });
       rounds.push({ ours, py: await pythonBaseline(python, single) });
     }
