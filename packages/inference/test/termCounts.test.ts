@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CharClasses } from '../src/featurize/charClasses.js';
+import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
 import { Featurizer, MAX_NEW_BLOCKS, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { Vocabulary } from '../src/featurize/vocabulary.js';
@@ -298,6 +299,47 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     expect(m.termCounts).toBeUndefined();
     expect(m.frontEndUnsupported).toBeUndefined();
     await Promise.all([m.release(), dir.remove()]);
+  });
+});
+
+describe('CharClasses', () => {
+  /** The graph's front end of the trained model, counting the texts of each call. */
+  async function frontEnd() {
+    const m = readFileSync(join(trainedArtifactDir(), 'model.onnx'));
+    const manifest = JSON.parse(readFileSync(join(trainedArtifactDir(), 'manifest.json'), 'utf8')) as Manifest;
+    const plan = planFrontEnd(m, manifest);
+    if ('unsupported' in plan) throw new Error(plan.unsupported);
+    const session = await ort.InferenceSession.create(plan.tokenizerModel);
+    const tokenize = graphTokenizer(session, manifest.io.input, plan.tensors.tokens, plan.padValue);
+    const calls: number[] = [];
+    return { session, minRun: plan.minRun, calls, tokenize: async (texts: string[]) => (calls.push(texts.length), tokenize(texts)) };
+  }
+
+  it('asks a batch of blocks in one text, and answers as one text per code point does', async () => {
+    const g = await frontEnd();
+    // Latin-1, Latin Extended, Greek, Cyrillic, Armenian, CJK, kana, hangul, Deseret, emoji, math letters.
+    const blocks = [0, 1, 3, 4, 5, 0x4e, 0x30, 0xac, 0x104, 0x1f6, 0x1d4];
+    const together = new CharClasses(g.tokenize, g.minRun);
+    for (const block of blocks) await together.ask([block]);
+    expect(g.calls).toEqual(blocks.map(() => 1));
+    const apart = new CharClasses(async (texts) => (await Promise.all(texts.map((t) => g.tokenize([t])))).map((rows) => rows[0] ?? []), g.minRun);
+    await apart.ask(blocks);
+    for (const block of blocks) {
+      for (let cp = block * 256; cp < block * 256 + 256; cp++) {
+        if (cp < 0x10000) expect(together.bmp[cp], `U+${cp.toString(16)}`).toBe(apart.bmp[cp]);
+        else expect(together.wide(cp), `U+${cp.toString(16)}`).toBe(apart.wide(cp));
+      }
+    }
+    await g.session.release();
+  });
+
+  it("asks one text per code point when every marker's block is asked at once", async () => {
+    const g = await frontEnd();
+    const classes = new CharClasses(g.tokenize, g.minRun);
+    await classes.ask([0x4e, 0x30, 0xac]);
+    expect(g.calls).toEqual([3 * 256]);
+    expect(classes.bmp[0x4e2d]).toBe(0x4e2d);
+    await g.session.release();
   });
 });
 
