@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { attrInts, varint, type WireNode } from '../src/model/onnxWire.js';
 
 const { onnx } = onnxProto;
-const VALUES = [0, 1, 127, 128, 2 ** 28 - 1, 2 ** 28, 2 ** 35 + 5, 2 ** 48 + 3, 2 ** 49, 2 ** 53 - 1, -1, -3, -(2 ** 40)];
+// Negative values: the ten-byte fast path down to -2^49, and the exact reader past it.
+const VALUES = [0, 1, 127, 128, 2 ** 28 - 1, 2 ** 28, 2 ** 35 + 5, 2 ** 48 + 3, 2 ** 49, 2 ** 53 - 1, -1, -2, -3, -(2 ** 40), -(2 ** 49), -(2 ** 49) - 1, -(2 ** 53) + 1];
 
 const nodeWith = (attr: Uint8Array): WireNode => ({ field: undefined as never, op: 'LabelEncoder', inputs: [], outputs: [], attributes: new Map([['keys', attr]]) });
 
