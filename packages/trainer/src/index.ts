@@ -7,7 +7,8 @@ export { renderReport } from './eval/report.js';
 export type { Csr } from './features/sparse.js';
 export { TfidfVectorizer, type TfidfOptions } from './features/tfidf.js';
 export { ENGLISH_STOP_WORDS } from './features/stopWords.js';
-export { TOKEN_PATTERN, analyze, tokenize } from './features/tokenize.js';
+export { TOKEN_PATTERN, analyze, lowercaseAsGraph, tokenize } from './features/tokenize.js';
+export { graphSeparators } from './features/graphSeparators.js';
 export { lbfgs, type LbfgsOptions, type LbfgsResult } from './model/lbfgs.js';
 export {
   argmaxRows,

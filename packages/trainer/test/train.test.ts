@@ -1,8 +1,10 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, TrainerError, loadNewsgroups, train, trainConfigSchema } from '../src/index.js';
+import { ConfigError, TOKEN_PATTERN, TrainerError, loadNewsgroups, tokenizerGraph, train, trainConfigSchema } from '../src/index.js';
 import { makeArchive, tinyCorpus } from './helpers/fixtures.js';
 
 const config = (featurizer: Record<string, unknown> = {}, model: Record<string, unknown> = {}) =>
@@ -35,5 +37,33 @@ describe('train refuses to write an artifact inference would reject', () => {
     const out = join(await mkdtemp(join(tmpdir(), 'train-')), 'out');
     await train({ config: config(), outDir: out, data });
     expect((await readdir(out)).sort()).toEqual(['manifest.json', 'model.onnx', 'report.html']);
+  });
+});
+
+describe('train learns only words the serving graph can produce', () => {
+  it('splits at a letter the graph does not know (U+1C89, newer than its Unicode tables), as the graph does', async () => {
+    // Posts that join two words with the letter: JavaScript lowercases and keeps it, the graph does not.
+    // (Set on the loaded texts: the archive is read as Latin-1, as scikit-learn reads 20 Newsgroups.)
+    const loaded = await loadNewsgroups({ archive: await makeArchive(tinyCorpus()) });
+    const join2 = (texts: readonly string[]) => texts.map((t) => t.replace(/ and /g, ' car\u1c89orbit '));
+    const data = { ...loaded, train: { ...loaded.train, texts: join2(loaded.train.texts) }, test: { ...loaded.test, texts: join2(loaded.test.texts) } };
+    const out = join(await mkdtemp(join(tmpdir(), 'train-')), 'out');
+    await train({ config: config(), outDir: out, data });
+
+    const model = onnxProto.onnx.ModelProto.decode(await readFile(join(out, 'model.onnx')));
+    const encoder = model.graph?.node?.find((n) => n.opType === 'LabelEncoder' && n.attribute?.some((a) => a.name === 'keys_strings'));
+    const attr = (name: string) => encoder?.attribute?.find((a) => a.name === name);
+    const keys = (attr('keys_strings')?.strings ?? []).map((b) => new TextDecoder().decode(b));
+    const values = (attr('values_int64s')?.ints ?? []).map(Number);
+    const features = keys.filter((_, i) => (values[i] as number) >= 0);
+
+    const session = await ort.InferenceSession.create(tokenizerGraph({ lowercase: true, tokenPattern: TOKEN_PATTERN }));
+    const texts = [...data.train.texts];
+    const grid = (await session.run({ text: new ort.Tensor('string', texts, [texts.length]) })).tokens as ort.Tensor;
+    await session.release();
+    const graphTokens = new Set((grid.data as string[]).filter((t) => t !== '#'));
+    expect(features.length).toBeGreaterThan(0);
+    expect(features.filter((f) => !graphTokens.has(f))).toEqual([]);
+    expect(features).toContain('orbit');
   });
 });

@@ -23,6 +23,8 @@ export interface TfidfOptions {
    * vector, so any power exports exactly. @default 1
    */
   idfPower?: number;
+  /** Characters the graph's Tokenizer splits at though JavaScript keeps them (`graphSeparators`). */
+  separators?: RegExp | undefined;
 }
 
 /**

@@ -13,6 +13,12 @@ export interface TokenizeOptions {
   lowercase: boolean;
   stopWords: 'english' | null;
   ngramRange: readonly [number, number];
+  /**
+   * Characters of the text to treat as separators although JavaScript's Unicode tables make letters or
+   * numbers of them: those the graph's front end does not keep (`graphSeparators`). A global (`g`)
+   * expression.
+   */
+  separators?: RegExp | undefined;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface TokenizeOptions {
  * word's end. The graph's StringNormalizer lowercases one code point at a time (the C library's
  * towlower: "i" and "σ"), and the graph is what serves, so the trainer lowercases as it does.
  * Compared with the graph over every code point of planes 0 and 1, these were the only two whose
- * lowercase differed (frontEnd.test.ts).
+ * lowercase differed (graphLowercase.test.ts).
  */
 const CONTEXTUAL_LOWERCASE = /[\u0130\u03a3]/g;
 const asGraphLowers = (c: string): string => (c === '\u0130' ? 'i' : '\u03c3');
@@ -32,13 +38,16 @@ export function lowercaseAsGraph(text: string): string {
   return text.replace(CONTEXTUAL_LOWERCASE, asGraphLowers).toLowerCase();
 }
 
-export function tokenize(text: string, lowercase = true): string[] {
-  return (lowercase ? lowercaseAsGraph(text) : text).match(TOKEN_RE) ?? [];
+export function tokenize(text: string, lowercase = true, separators?: RegExp): string[] {
+  // Separators are the text's own characters, before lowercasing (a letter the graph does not know
+  // may lowercase, in JavaScript, to one it does).
+  const split = separators ? text.replace(separators, ' ') : text;
+  return (lowercase ? lowercaseAsGraph(split) : split).match(TOKEN_RE) ?? [];
 }
 
 /** Tokens, stop words removed, then n-grams joined by one space, in scikit-learn's order. */
 export function analyze(text: string, options: TokenizeOptions): string[] {
-  let tokens = tokenize(text, options.lowercase);
+  let tokens = tokenize(text, options.lowercase, options.separators);
   if (options.stopWords === 'english') tokens = tokens.filter((t) => !ENGLISH_STOP_WORDS.has(t));
   const [minN, maxN] = options.ngramRange;
   if (minN === 1 && maxN === 1) return tokens;

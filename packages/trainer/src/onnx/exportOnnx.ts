@@ -76,7 +76,7 @@ const isBigram = (term: string): boolean => term.includes(' ');
 const ML = 'ai.onnx.ml';
 const MS = 'com.microsoft';
 // The tokenizer pads short posts with this value; it can never be a token (tokens are word characters).
-const PAD = '#';
+export const PAD = '#';
 // Opset 20 for StringConcat (explanations of bigrams); LabelEncoder v2 from ai.onnx.ml 3.
 const OPSETS = [
   { domain: '', version: 20 },
