@@ -153,12 +153,13 @@ describe('ClassifierError.partial: the caller\'s signal or the deadline ends a s
 
   it('keeps the completed batches on the TimeoutError when the deadline runs out mid-call', async () => {
     server = await startServer(twoBatchesThenSilence(() => {}));
-    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2, deadlineMs: 300 });
+    // Room for the two answered batches on a loaded machine; the third waits for the deadline.
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2, deadlineMs: 1000 });
 
     const error = await failure(client.classify(texts(10)));
 
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(error).toMatchObject({ code: 'deadline_exceeded', message: 'Deadline of 300 ms exceeded' });
+    expect(error).toMatchObject({ code: 'deadline_exceeded', message: 'Deadline of 1000 ms exceeded' });
     const { results, missing } = partialLabels(error.partial);
     expect(results).toEqual([...labelsOf(texts(4)), ...Array<undefined>(6).fill(undefined)]);
     expect(missing).toEqual([4, 5, 6, 7, 8, 9]);
