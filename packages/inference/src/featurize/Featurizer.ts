@@ -28,7 +28,7 @@ const END_OF_TEXT = -1;
 const UNKNOWN = -2;
 const TWO_32 = 4294967296;
 /**
- * Blocks of 256 code points one batch may ask the graph about: 64 take about 35 ms and 5 MB in one
+ * Blocks of 256 code points one batch may ask the graph about: 64 take 20-45 ms and 4-8 MB in one
  * onnxruntime run (measured). Unbounded, one request with characters from every Unicode block would
  * ask about a million code points at once: seconds, and a memory spike past a 256 MB function.
  */
