@@ -12,11 +12,17 @@ import { tempDir, tinyArtifact } from './helpers/artifacts.js';
 const BUCKET = 'classifier-models';
 
 /**
- * An HTTP proxy in front of the S3 server that cuts the connection halfway through the body of GETs
- * whose path ends with `brokenPath`, the first `breaks` times: headers (with the full Content-Length)
- * and half the bytes arrive, then the socket closes, as when a connection drops mid-download.
+ * An HTTP proxy in front of the S3 server that breaks the body of GETs whose path ends with
+ * `brokenPath`, the first `breaks` times: headers (with the full Content-Length) and half the bytes
+ * arrive, then the socket closes ('cut', a connection dropped mid-download) or nothing more comes
+ * ('stall').
  */
-async function breakingProxy(upstream: string, brokenPath: string, breaks: number): Promise<{ url: string; gets: () => number; close: () => Promise<void> }> {
+async function breakingProxy(
+  upstream: string,
+  brokenPath: string,
+  breaks: number,
+  how: 'cut' | 'stall' = 'cut',
+): Promise<{ url: string; gets: () => number; close: () => Promise<void> }> {
   let gets = 0;
   const server: HttpServer = createHttpServer((req, res) => {
     const broken = req.method === 'GET' && (req.url ?? '').split('?')[0]?.endsWith(brokenPath) === true && gets++ < breaks;
@@ -27,7 +33,8 @@ async function breakingProxy(upstream: string, brokenPath: string, breaks: numbe
         const body = Buffer.concat(chunks);
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         if (!broken) return res.end(body);
-        res.write(body.subarray(0, body.length >> 1), () => res.socket?.destroy());
+        // 'stall': half the body, then silence on an open connection.
+        res.write(body.subarray(0, body.length >> 1), () => (how === 'cut' ? res.socket?.destroy() : undefined));
       });
     });
     req.pipe(up);
@@ -148,6 +155,21 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
     }
   });
 
+  it('reads a model again when its body stalls mid-download, after socketTimeoutMs of silence', async () => {
+    const proxy = await breakingProxy(endpoint, '/models/v1/model.onnx', 1, 'stall');
+    try {
+      const started = Date.now();
+      const model = await loadModel({ modelUri: `s3://${BUCKET}/models/v1/model.onnx`, s3: { endpoint: proxy.url, forcePathStyle: true, socketTimeoutMs: 300 } });
+      expect(model.manifest.sha256).toBe(tiny.manifest.sha256);
+      expect(proxy.gets()).toBe(2);
+      // Well before the 8 s deadline: the stalled read ended after its 300 ms of silence.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await model.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('fails clearly after maxAttempts reads when every body breaks off', async () => {
     const proxy = await breakingProxy(endpoint, '/models/v1/model.onnx', Number.POSITIVE_INFINITY);
     try {
@@ -156,7 +178,7 @@ describe('Function: loadModel from S3 (a real S3-compatible server: s3rver)', ()
         s3: { endpoint: proxy.url, forcePathStyle: true, maxAttempts: 3 },
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelLoadError);
-      expect((error as Error).message).toMatch(/^s3:\/\/classifier-models\/models\/v1\/model\.onnx: S3 read broke off mid-body 3 time\(s\): /);
+      expect((error as Error).message).toMatch(/^s3:\/\/classifier-models\/models\/v1\/model\.onnx: S3 read failed while reading the body, 3 time\(s\): /);
       expect(proxy.gets()).toBe(3);
     } finally {
       await proxy.close();

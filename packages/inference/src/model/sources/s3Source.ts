@@ -16,8 +16,17 @@ export interface S3SourceOptions {
   region?: string;
   /** Socket connect timeout per attempt. @unit milliseconds @default 2000 */
   connectionTimeoutMs?: number;
-  /** Whole-request timeout per attempt (a 50 MB zip-limit model from S3 in the region takes about a second). @unit milliseconds @default 5000 */
+  /**
+   * Time to the response's headers per attempt; past it the attempt fails and the SDK retries.
+   * @unit milliseconds @default 5000
+   */
   requestTimeoutMs?: number;
+  /**
+   * Longest silence on the connection, body included: a download that stalls fails after it and is
+   * read again (a 50 MB zip-limit model from S3 in the region takes about a second in all).
+   * @unit milliseconds @default 2000
+   */
+  socketTimeoutMs?: number;
   /**
    * All attempts of one object together, body included. Lambda gives init 10 s: a stalled read must end
    * as this clear error before that, not as an init timeout. @unit milliseconds @default 8000
@@ -46,6 +55,10 @@ export function createS3Client(options: S3SourceOptions = {}): S3Client {
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 2000,
       requestTimeout: options.requestTimeoutMs ?? 5000,
+      // Without it the SDK only logs a warning when requestTimeout passes, and the attempt goes on.
+      throwOnRequestTimeout: true,
+      // requestTimeout ends at the headers; this also covers a body that stops arriving.
+      socketTimeout: options.socketTimeoutMs ?? 2000,
     },
   };
   if (options.endpoint) config.endpoint = options.endpoint;
@@ -58,8 +71,9 @@ function describe(ref: S3ObjectRef): string {
 
 /**
  * Reads one object (one exact version when `versionId` is given). Transient failures of the request
- * (network, throttling, 5xx) are retried by the SDK up to `attempts`; a body that breaks off mid-read,
- * which the SDK does not retry, is read again from the start, up to `attempts` reads with backoff. A
+ * (network, throttling, 5xx) are retried by the SDK up to `attempts`; a body that breaks off or stalls
+ * mid-read, which the SDK does not retry, is read again from the start, up to `attempts` reads with
+ * backoff (so at most attempts x attempts requests, all within the deadline). A
  * missing object or a denied read is not retried. All of it stays within `deadlineMs`, and the error
  * says what failed and after how many attempts.
  */
@@ -88,7 +102,7 @@ export async function readS3Object(client: S3Client, ref: S3ObjectRef, options: 
       if (deadline.aborted) throw timedOut(cause);
       const err = cause as Error & { code?: string };
       if (read >= attempts) {
-        throw new ModelLoadError(`${describe(ref)}: S3 read broke off mid-body ${read} time(s): ${err.code ?? err.name}: ${err.message}`, { cause });
+        throw new ModelLoadError(`${describe(ref)}: S3 read failed while reading the body, ${read} time(s): ${err.code ?? err.name}: ${err.message}`, { cause });
       }
       // Full jitter, as the SDK's standard strategy: environments cold-starting together spread out.
       try {
