@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sha256Hex } from './digest.js';
 import { ArtifactError } from './errors.js';
 import { type Manifest, manifestSchema } from './manifestSchema.js';
+import englishMessages from 'zod/v4/locales/en.js';
 
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FILE = 'manifest.json';
@@ -23,7 +24,10 @@ export function parseManifest(text: string, source = MANIFEST_FILE): Manifest {
   // (measured: 10 ms cold with it, 5 ms without; the parse is part of every Lambda cold start).
   const parsed = manifestSchema.safeParse(raw, { jitless: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // zod/mini carries no messages ("Invalid input" for every check): the English ones, for the
+    // error only, so a valid manifest's cold start does not build them.
+    const explained = manifestSchema.safeParse(raw, { jitless: true, error: englishMessages().localeError });
+    const issue = (explained.error ?? parsed.error).issues[0];
     const where = issue?.path.length ? issue.path.join('.') : '(root)';
     throw new ArtifactError(`${source} is not a valid manifest: ${where}: ${issue?.message ?? 'invalid'}`);
   }

@@ -57,9 +57,19 @@ describe('readArtifact', () => {
 });
 
 describe('parseManifest', () => {
-  it('names the first invalid field', () => {
-    const bad = { ...manifestFor(modelBytes), labels: ['only-one'] };
-    expect(() => parseManifest(JSON.stringify(bad))).toThrow(/labels/);
+  it('names the first invalid field and says, in English, what is wrong with it', () => {
+    const good = manifestFor(modelBytes);
+    const message = (bad: object) => {
+      try {
+        parseManifest(JSON.stringify(bad));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(message({ ...good, labels: ['only-one'] })).toBe('manifest.json is not a valid manifest: labels: Too small: expected array to have >=2 items');
+    expect(message({ ...good, createdAt: 'yesterday' })).toBe('manifest.json is not a valid manifest: createdAt: Invalid ISO datetime');
+    expect(message({ ...good, name: '' })).toBe('manifest.json is not a valid manifest: name: Too small: expected string to have >=1 characters');
   });
 
   it('rejects text that is not JSON with an ArtifactError', () => {
