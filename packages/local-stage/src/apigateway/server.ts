@@ -149,10 +149,15 @@ export function createGateway(options: GatewayOptions): Server {
       if (!res.writableEnded) withdraw.abort();
     };
     res.once('close', gone);
-    const invocation = pool.invoke(event, requestId, trace, withdraw.signal);
-    const outcome = await Promise.race([invocation, timedOut]);
-    clearTimeout(timer);
-    res.off('close', gone);
+    // A client that left while the body was read or the event built: no 'close' is coming any more.
+    if (res.destroyed || req.socket.destroyed) withdraw.abort();
+    let outcome: Awaited<ReturnType<FunctionPool['invoke']>> | 'integration-timeout';
+    try {
+      outcome = await Promise.race([pool.invoke(event, requestId, trace, withdraw.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+      res.off('close', gone);
+    }
     if (outcome === 'integration-timeout') return fail('integrationTimeout');
     if (outcome.kind === 'cancelled') {
       log?.(`${requestId} the client went away while the invocation waited for an environment: not invoked`);
