@@ -8,7 +8,7 @@ export type { Csr } from './features/sparse.js';
 export { TfidfVectorizer, type TfidfOptions } from './features/tfidf.js';
 export { ENGLISH_STOP_WORDS } from './features/stopWords.js';
 export { TOKEN_PATTERN, analyze, lowercaseAsGraph, tokenize } from './features/tokenize.js';
-export { graphSeparators } from './features/graphSeparators.js';
+export { graphCharacters, type GraphCharacters } from './features/graphCharacters.js';
 export { lbfgs, type LbfgsOptions, type LbfgsResult } from './model/lbfgs.js';
 export {
   argmaxRows,

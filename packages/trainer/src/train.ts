@@ -17,7 +17,7 @@ import { evaluate } from './eval/metrics.js';
 import { renderReport } from './eval/report.js';
 import { ENGLISH_STOP_WORDS } from './features/stopWords.js';
 import { TfidfVectorizer, type TfidfOptions } from './features/tfidf.js';
-import { graphSeparators } from './features/graphSeparators.js';
+import { graphCharacters } from './features/graphCharacters.js';
 import {
   type LogisticRegressionModel,
   argmaxRows,
@@ -61,9 +61,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const fitStart = performance.now();
 
   const powers = Array.isArray(config.featurizer.idfPower) ? config.featurizer.idfPower : [config.featurizer.idfPower];
-  // Letters the graph's Tokenizer does not know split tokens in training too (graphSeparators.ts).
-  const separators = await graphSeparators([data.train.texts, data.test.texts], config.featurizer.lowercase);
-  const featurizerWith = (idfPower: number): TfidfOptions => ({ ...config.featurizer, idfPower, separators });
+  // Characters the graph's front end takes otherwise than JavaScript are taken its way in training too.
+  const asGraph = await graphCharacters([data.train.texts, data.test.texts], config.featurizer.lowercase);
+  const featurizerWith = (idfPower: number): TfidfOptions => ({ ...config.featurizer, idfPower, graphCharacters: asGraph });
   let C = config.model.C[0] as number;
   let idfPower = powers[0] as number;
   let selection: TrainingInfo['selection'];

@@ -1,5 +1,6 @@
 import type { FeaturizerParams } from '@org/classifier-artifact';
 import { ConfigError, DatasetError } from '../errors.js';
+import type { GraphCharacters } from './graphCharacters.js';
 import type { Csr } from './sparse.js';
 import { TOKEN_PATTERN, analyze } from './tokenize.js';
 
@@ -23,8 +24,8 @@ export interface TfidfOptions {
    * vector, so any power exports exactly. @default 1
    */
   idfPower?: number;
-  /** Characters the graph's Tokenizer splits at though JavaScript keeps them (`graphSeparators`). */
-  separators?: RegExp | undefined;
+  /** Characters the graph's front end takes otherwise than JavaScript (`graphCharacters`). */
+  graphCharacters?: GraphCharacters | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { GraphCharacters } from './graphCharacters.js';
 import { ENGLISH_STOP_WORDS } from './stopWords.js';
 
 /**
@@ -13,12 +14,8 @@ export interface TokenizeOptions {
   lowercase: boolean;
   stopWords: 'english' | null;
   ngramRange: readonly [number, number];
-  /**
-   * Characters of the text to treat as separators although JavaScript's Unicode tables make letters or
-   * numbers of them: those the graph's front end does not keep (`graphSeparators`). A global (`g`)
-   * expression.
-   */
-  separators?: RegExp | undefined;
+  /** Characters the graph's front end takes otherwise than JavaScript (`graphCharacters`). */
+  graphCharacters?: GraphCharacters | undefined;
 }
 
 /**
@@ -38,16 +35,16 @@ export function lowercaseAsGraph(text: string): string {
   return text.replace(CONTEXTUAL_LOWERCASE, asGraphLowers).toLowerCase();
 }
 
-export function tokenize(text: string, lowercase = true, separators?: RegExp): string[] {
-  // Separators are the text's own characters, before lowercasing (a letter the graph does not know
-  // may lowercase, in JavaScript, to one it does).
-  const split = separators ? text.replace(separators, ' ') : text;
-  return (lowercase ? lowercaseAsGraph(split) : split).match(TOKEN_RE) ?? [];
+export function tokenize(text: string, lowercase = true, graphCharacters?: GraphCharacters): string[] {
+  // The text's own characters are replaced, before lowercasing (a letter the graph does not know may
+  // lowercase, in JavaScript, to one it does).
+  const asGraph = graphCharacters ? text.replace(graphCharacters.pattern, (ch) => graphCharacters.replacement.get(ch) ?? ch) : text;
+  return (lowercase ? lowercaseAsGraph(asGraph) : asGraph).match(TOKEN_RE) ?? [];
 }
 
 /** Tokens, stop words removed, then n-grams joined by one space, in scikit-learn's order. */
 export function analyze(text: string, options: TokenizeOptions): string[] {
-  let tokens = tokenize(text, options.lowercase, options.separators);
+  let tokens = tokenize(text, options.lowercase, options.graphCharacters);
   if (options.stopWords === 'english') tokens = tokens.filter((t) => !ENGLISH_STOP_WORDS.has(t));
   const [minN, maxN] = options.ngramRange;
   if (minN === 1 && maxN === 1) return tokens;
