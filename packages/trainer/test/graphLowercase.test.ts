@@ -68,6 +68,13 @@ describe('lowercasing as the graph does, beyond Latin-1', () => {
     expect(asGraph?.replacement.size ?? 0).toBe(plainDiffers);
   }, 120_000);
 
+  it('stops at a NUL, as onnxruntime reads a text as a C string', async () => {
+    const texts = ['first words\u0000hidden words', '\u0000nothing', 'no nul here'];
+    const graph = await graphTokens(texts);
+    expect(graph).toEqual([['first', 'words'], [], ['no', 'nul', 'here']]);
+    expect(texts.map((t) => tokenize(t))).toEqual(graph);
+  });
+
   it('replaces, before lowercasing, each mapped character by a space or by the character the graph keeps', () => {
     const asGraph = { pattern: /[\u00e9\u00c8]/gu, replacement: new Map([['\u00e9', ' '], ['\u00c8', 'x']]) };
     expect(tokenize('café crème ÈÈtude', true, asGraph)).toEqual(['caf', 'crème', 'xxtude']);

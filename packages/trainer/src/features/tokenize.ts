@@ -36,9 +36,12 @@ export function lowercaseAsGraph(text: string): string {
 }
 
 export function tokenize(text: string, lowercase = true, graphCharacters?: GraphCharacters): string[] {
+  // onnxruntime reads a string tensor's element as a C string: the graph never sees past a NUL.
+  const nul = text.indexOf('\0');
+  const seen = nul < 0 ? text : text.slice(0, nul);
   // The text's own characters are replaced, before lowercasing (a letter the graph does not know may
   // lowercase, in JavaScript, to one it does).
-  const asGraph = graphCharacters ? text.replace(graphCharacters.pattern, (ch) => graphCharacters.replacement.get(ch) ?? ch) : text;
+  const asGraph = graphCharacters ? seen.replace(graphCharacters.pattern, (ch) => graphCharacters.replacement.get(ch) ?? ch) : seen;
   return (lowercase ? lowercaseAsGraph(asGraph) : asGraph).match(TOKEN_RE) ?? [];
 }
 
