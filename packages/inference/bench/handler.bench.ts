@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   };
 
   const inits: ProbeResult[] = [];
-  for (let i = 0; i < (quick ? 3 : 7); i++) inits.push(await probe(built.dir, postsFile, 'init', base));
+  for (let i = 0; i < (quick ? 3 : 11); i++) inits.push(await probe(built.dir, postsFile, 'init', base));
   const initMs = median(inits.map((r) => r.initMs));
   const processMs = median(inits.map((r) => r.processMs ?? 0));
   const rssInit = median(inits.map((r) => r.rssInit)) / MB;
