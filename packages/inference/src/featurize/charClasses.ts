@@ -74,7 +74,7 @@ export class CharClasses {
       if (token !== undefined) {
         const lowered = token.codePointAt(0) as number;
         if (token !== String.fromCodePoint(lowered).repeat(this.minRun)) {
-          throw new Error(`the graph's front end turned U+${cp.toString(16)} x${this.minRun} into ${JSON.stringify(token)}; expected one run of one character`);
+          throw notOneRun(cp, this.minRun, token);
         }
         kept = lowered;
       }
@@ -89,7 +89,7 @@ export class CharClasses {
     const rows = await this.tokenize(codePoints.map((cp) => String.fromCodePoint(cp).repeat(this.minRun)));
     return codePoints.map((cp, i) => {
       const row = rows[i] ?? [];
-      if (row.length > 1) throw new Error(`the graph's front end turned U+${cp.toString(16)} x${this.minRun} into ${JSON.stringify(row)}; expected one run of one character`);
+      if (row.length > 1) throw notOneRun(cp, this.minRun, row);
       return row[0];
     });
   }
@@ -123,4 +123,9 @@ export class CharClasses {
     }
     return at === row.length ? answers : undefined;
   }
+}
+
+/** A probe's answer that is not one run of one character: the graph is not per code point as assumed. */
+function notOneRun(codePoint: number, minRun: number, got: unknown): Error {
+  return new Error(`the graph's front end turned U+${codePoint.toString(16)} x${minRun} into ${JSON.stringify(got)}; expected one run of one character`);
 }

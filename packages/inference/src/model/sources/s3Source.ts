@@ -73,9 +73,9 @@ function describe(ref: S3ObjectRef): string {
  * Reads one object (one exact version when `versionId` is given). Transient failures of the request
  * (network, throttling, 5xx) are retried by the SDK up to `attempts`; a body that breaks off or stalls
  * mid-read, which the SDK does not retry, is read again from the start, up to `attempts` reads with
- * backoff (so at most attempts x attempts requests, all within the deadline). A
- * missing object or a denied read is not retried. All of it stays within `deadlineMs`, and the error
- * says what failed and after how many attempts.
+ * backoff (so at most attempts x attempts requests). A missing object or a denied read is not
+ * retried. All of it stays within `deadlineMs`, and the error says what failed and after how many
+ * attempts.
  */
 export async function readS3Object(client: S3Client, ref: S3ObjectRef, options: { deadlineMs?: number | undefined; attempts?: number | undefined } = {}): Promise<Uint8Array> {
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
