@@ -112,7 +112,7 @@ describe('Script: bundle', () => {
     }
   }, 120_000);
 
-  it('the unzipped bundle serves the tiny model and fails init clearly without MODEL_URI', async () => {
+  it('the unzipped bundle serves the tiny model, and fails init clearly without MODEL_URI or with a missing model', async () => {
     const tiny = await tinyArtifact('explain');
     try {
       const { result, stdout } = await invokeBundle(first.zipPath, { MODEL_URI: tiny.modelPath }, { httpMethod: 'POST', resource: '/predict', body: '["nasa rocket"]', requestContext: { requestId: 'r-1' } });
@@ -120,6 +120,13 @@ describe('Script: bundle', () => {
       expect(JSON.parse(result.body)).toEqual(['space']);
       expect(stdout).toMatch(/"message":"model loaded"/);
       await expect(invokeBundle(first.zipPath, {}, { body: '[]' })).rejects.toThrow(/MODEL_URI is not set/);
+      // The entry starts reading before it loads the rest: a read that fails that early is still
+      // init's failure, logged as its one structured line (not an unhandled rejection).
+      const missing: { stdout?: string; stderr?: string } = await invokeBundle(first.zipPath, { MODEL_URI: join(dirname(tiny.modelPath), 'nope', 'model.onnx') }, { body: '[]' }).then(
+        () => ({}),
+        (e: { stdout?: string; stderr?: string }) => e,
+      );
+      expect(`${missing.stdout}${missing.stderr}`).toMatch(/"message":"init failed: this environment cannot serve".*no such file/);
     } finally {
       await tiny.remove();
     }

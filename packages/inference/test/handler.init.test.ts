@@ -56,6 +56,9 @@ describe('Module: handler (init at module scope)', () => {
     vi.stubEnv('MODEL_URI', join(scratch.path, 'missing', 'model.onnx'));
     vi.stubEnv('MANIFEST_URI', tiny.manifestPath);
     await expect(coldImport()).rejects.toThrow(/cannot read .*missing\/model\.onnx: no such file/);
+    // The read starts before init and fails first: init still reports it, in its one log line.
+    const failed = out.lines().find((l) => l.message === 'init failed: this environment cannot serve');
+    expect(JSON.stringify(failed)).toMatch(/no such file/);
   });
 
   it('fails init on a sha mismatch', async () => {

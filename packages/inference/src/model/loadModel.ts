@@ -2,20 +2,15 @@ import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
 import { openTermCountPath, planOrReason, type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
+import { type FetchArtifactOptions, type FetchedArtifact, fetchArtifact } from './fetchArtifact.js';
 import { graphOutputNames, readGraph, type WireGraph } from './onnxWire.js';
 import { pruneOutputs } from './subgraph.js';
 import { lambdaSessionOptions, termCountSessionOptions } from './sessionOptions.js';
-import { readFileSource } from './sources/fileSource.js';
-import type { S3SourceOptions } from './sources/s3Source.js';
-import { type ArtifactLocation, describeLocation, parseArtifactUri, siblingManifest } from './uri.js';
 
-export interface LoadModelOptions {
-  /** Where model.onnx is: a path, `file://...`, or `s3://bucket/key?versionId=V`. */
-  modelUri: string;
-  /** Where manifest.json is. @default manifest.json beside the model */
-  manifestUri?: string;
+export interface LoadModelOptions extends FetchArtifactOptions {
   sessionOptions?: ort.InferenceSession.SessionOptions;
-  s3?: S3SourceOptions;
+  /** The artifact's bytes, already being read (the Lambda entry starts that first); default: read here. */
+  fetched?: Promise<FetchedArtifact>;
 }
 
 export interface LoadedModel {
@@ -44,11 +39,6 @@ export interface LoadedModel {
   release: () => Promise<void>;
 }
 
-async function readLocation(loc: ArtifactLocation, s3: () => Promise<(ref: ArtifactLocation & { kind: 's3' }) => Promise<Uint8Array>>): Promise<Uint8Array> {
-  if (loc.kind === 'file') return readFileSource(loc.path);
-  return (await s3())(loc);
-}
-
 /**
  * Loads the artifact once (per execution environment): reads model and manifest (in parallel),
  * validates the manifest, checks the model's sha256 against it, creates the session, checks the
@@ -57,23 +47,7 @@ async function readLocation(loc: ArtifactLocation, s3: () => Promise<(ref: Artif
  * manifest is refused before it serves.
  */
 export async function loadModel(options: LoadModelOptions): Promise<LoadedModel> {
-  const modelLoc = parseArtifactUri(options.modelUri);
-  const manifestLoc = options.manifestUri ? parseArtifactUri(options.manifestUri) : siblingManifest(modelLoc);
-  const source = { model: describeLocation(modelLoc), manifest: describeLocation(manifestLoc) };
-
-  // The AWS SDK is imported only when an S3 URI is used: file-based environments (local stage,
-  // batch CLI, tests) never pay for loading it.
-  let s3Reader: Promise<(ref: ArtifactLocation & { kind: 's3' }) => Promise<Uint8Array>> | undefined;
-  const s3 = () => {
-    s3Reader ??= import('./sources/s3Source.js').then(({ createS3Client, readS3Object }) => {
-      const client = createS3Client(options.s3);
-      return (ref: ArtifactLocation & { kind: 's3' }) => readS3Object(client, ref, { deadlineMs: options.s3?.deadlineMs, attempts: options.s3?.maxAttempts });
-    });
-    return s3Reader;
-  };
-
-  const t0 = performance.now();
-  const [modelBytes, manifestBytes] = await Promise.all([readLocation(modelLoc, s3), readLocation(manifestLoc, s3)]);
+  const { modelBytes, manifestBytes, source, readMs } = await (options.fetched ?? fetchArtifact(options));
   const t1 = performance.now();
 
   let manifest: Manifest;
@@ -170,7 +144,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     ...(explain ? { explainSession: onFirstUse(() => modelBytes) } : {}),
     graphOutputs: outputs,
     source,
-    timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },
+    timings: { readMs, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },
     release,
   };
 }
