@@ -1,4 +1,5 @@
-import { completedResults, mapInOrder, splitBatches, type Completed } from './batches.js';
+import { AbortGroup } from './abortGroup.js';
+import { completedResults, mapInOrder, splitBatches, wrapperBytes, type Completed } from './batches.js';
 import { DEFAULTS } from './constants.js';
 import {
   AbortError,
@@ -31,6 +32,8 @@ import type {
   PredictOptions,
   RequestOptions,
   RetryEvent,
+  ScoredLabel,
+  TokenWeight,
 } from './types.js';
 
 /** The settings of one call: the client's, overridden by the call's {@link RequestOptions}. */
@@ -45,9 +48,16 @@ interface CallContext {
 }
 
 interface Exchange {
+  /** What was asked for, to resolve a relative `Location` against. */
+  url: string;
   status: number;
   headers: Headers;
   text: string;
+  /**
+   * A browser's answer to `redirect: "manual"` when the server redirected: status 0, no headers
+   * (`opaqueredirect`). Node's fetch gives the 3xx itself instead.
+   */
+  opaqueRedirect: boolean;
 }
 
 /**
@@ -184,15 +194,19 @@ export class ClassifierClient {
     if (texts.length === 0) return [];
 
     const ctx = this.#context(options);
+    const fields = { topK: options.topK, explain: options.explain };
     const results = rich
       ? await this.#inBatches<Prediction>(
           texts,
+          // maxBatchBytes bounds the whole body, so the batches leave room for {"texts":...,"topK":k}.
+          wrapperBytes(richBody([], fields)),
           ctx,
-          (batch, batchCtx) => this.#predictRich(batch, { topK: options.topK, explain: options.explain }, batchCtx),
+          (batch, batchCtx) => this.#predictRich(batch, fields, batchCtx),
           (completed) => ({ form: 'predictions', ...completed }),
         )
       : await this.#inBatches<string>(
           texts,
+          0,
           ctx,
           (batch, batchCtx) => this.#predictLabels(batch, batchCtx),
           (completed) => ({ form: 'labels', ...completed }),
@@ -227,8 +241,7 @@ export class ClassifierClient {
     fields: { topK: number | undefined; explain: number | undefined },
     ctx: CallContext,
   ): Promise<Prediction[]> {
-    const body = JSON.stringify({ texts: batch, ...definedOnly(fields) });
-    return this.#request('POST', '/predict', body, ctx, (json) =>
+    return this.#request('POST', '/predict', richBody(batch, fields), ctx, (json) =>
       isRecord(json) &&
       isModelRef(json.model) &&
       Array.isArray(json.predictions) &&
@@ -240,40 +253,42 @@ export class ClassifierClient {
   }
 
   /**
-   * Splits `texts` into batches the endpoint accepts and runs them. The first failure aborts the
-   * batches still in flight and is what the call throws, its `index` counted in the caller's list
-   * and its `partial` (made by `toPartial`) holding the batches that completed before it.
+   * Splits `texts` into batches the endpoint accepts (`overheadBytes`: what each body adds around
+   * the JSON array of texts) and runs them. The first failure aborts the batches still in flight and
+   * is what the call throws, its `index` counted in the caller's list and its `partial` (made by
+   * `toPartial`) holding the batches that completed before it.
    */
   async #inBatches<R>(
     texts: readonly string[],
+    overheadBytes: number,
     ctx: CallContext,
     run: (batch: readonly string[], ctx: CallContext) => Promise<R[]>,
     toPartial: (completed: Completed<R>) => PartialResults,
   ): Promise<R[]> {
-    const batches = splitBatches(texts, this.#maxBatchSize, this.#maxBatchBytes);
+    const batches = splitBatches(texts, this.#maxBatchSize, this.#maxBatchBytes, overheadBytes);
     const [only] = batches;
     if (batches.length === 1 && only !== undefined) return run(only, ctx);
 
-    const siblings = new AbortController();
-    const forward = (): void => siblings.abort(ctx.signal?.reason);
-    if (ctx.signal?.aborted) forward();
-    else ctx.signal?.addEventListener('abort', forward, { once: true });
+    const group = new AbortGroup(ctx.signal);
     const offsets = startOffsets(batches);
     // Kept apart from mapInOrder's results, which a failure discards: these are what the caller paid for.
     const parts: Array<R[] | undefined> = new Array<R[] | undefined>(batches.length).fill(undefined);
     let firstError: unknown;
     try {
       const inOrder = await mapInOrder(batches, this.#batchConcurrency, async (batch, i) => {
+        const { signal, leave } = group.join();
         try {
-          const part = await run(batch, { ...ctx, signal: siblings.signal });
+          const part = await run(batch, { ...ctx, signal });
           parts[i] = part;
           return part;
         } catch (error) {
           if (firstError === undefined) {
             firstError = inCallersNumbering(error, offsets[i] ?? 0);
-            siblings.abort(firstError);
+            group.abort(firstError);
           }
           throw error;
+        } finally {
+          leave();
         }
       });
       return inOrder.flat();
@@ -284,7 +299,7 @@ export class ClassifierClient {
       const completed = completedResults(batches, parts);
       throw withPartial(firstError ?? error, completed === undefined ? undefined : toPartial(completed));
     } finally {
-      ctx.signal?.removeEventListener('abort', forward);
+      group.close();
     }
   }
 
@@ -305,6 +320,9 @@ export class ClassifierClient {
       try {
         const exchange = await this.#attempt(method, path, body, ctx);
         const json = parseJson(exchange.text);
+        if (exchange.opaqueRedirect || (exchange.status >= 300 && exchange.status < 400)) {
+          throw redirectRefused(exchange, json, method, path);
+        }
         if (exchange.status >= 200 && exchange.status < 300) {
           const value = accept(json);
           if (value === undefined) throw unexpectedResponse(exchange, json, method, path);
@@ -327,8 +345,23 @@ export class ClassifierClient {
           : retryAfterDelay(retryAfter, this.#retryBaseDelayMs, this.#maxRetryAfterMs);
       // Sleeping past the deadline only to fail then helps no one: fail now with the real cause.
       if (ctx.deadline !== undefined && performance.now() + delayMs >= ctx.deadline) throw error;
-      this.#onRetry?.({ retry: retry + 1, delayMs, error, path });
+      this.#notifyRetry({ retry: retry + 1, delayMs, error, path });
       await sleep(delayMs, ctx.signal, () => abortError(ctx.signal));
+    }
+  }
+
+  /**
+   * Tells `onRetry` about a retry. The hook is for logging and metrics, so what it throws (or an
+   * async hook's rejection) is ignored: a broken logger must neither fail the call with an error of
+   * its own nor stop the retries, and an unhandled rejection would end a Node process.
+   */
+  #notifyRetry(event: RetryEvent): void {
+    if (this.#onRetry === undefined) return;
+    try {
+      const result: unknown = this.#onRetry(event);
+      if (isThenable(result)) Promise.resolve(result).catch(() => {});
+    } catch {
+      // Ignored, as said above.
     }
   }
 
@@ -376,10 +409,19 @@ export class ClassifierClient {
           ),
         Math.min(ctx.timeoutMs, remaining),
       );
+      const url = `${this.baseUrl}${path}`;
       const exchange = (async (): Promise<Exchange> => {
-        const response = await this.#fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: controller.signal });
+        // Redirects are not followed: fetch would resend x-api-key and the texts to wherever the
+        // Location points, another origin included. The 3xx becomes an error in #request.
+        const response = await this.#fetch(url, { method, headers, body, signal: controller.signal, redirect: 'manual' });
         const text = await response.text();
-        return { status: response.status, headers: response.headers, text };
+        return {
+          url,
+          status: response.status,
+          headers: response.headers,
+          text,
+          opaqueRedirect: response.type === 'opaqueredirect',
+        };
       })();
       // When `stopped` wins the race the exchange still settles later; that rejection is expected.
       exchange.catch(() => {});
@@ -476,6 +518,35 @@ function unexpectedResponse(exchange: Exchange, json: unknown, method: string, p
   );
 }
 
+/**
+ * The error for a redirect, which the client does not follow. It names the status and the host the
+ * `Location` points to, never the whole `Location` (its query may hold a token) nor the API key.
+ */
+function redirectRefused(exchange: Exchange, json: unknown, method: string, path: string): UnexpectedResponseError {
+  const target = exchange.opaqueRedirect ? 'a location the runtime does not reveal' : locationHost(exchange);
+  const status = exchange.opaqueRedirect ? undefined : exchange.status;
+  return new UnexpectedResponseError(
+    `${status ?? 'A'} redirect of ${method} ${path} to ${target} was not followed (it would send the API key and ` +
+      'the texts there); set baseUrl to the stage URL that answers itself',
+    {
+      status,
+      code: 'redirect',
+      requestId: exchange.headers.get('x-amzn-requestid') ?? undefined,
+      body: json,
+    },
+  );
+}
+
+function locationHost(exchange: Exchange): string {
+  const location = exchange.headers.get('location');
+  if (location === null) return 'no Location';
+  try {
+    return new URL(location, exchange.url).host;
+  } catch {
+    return 'an invalid Location';
+  }
+}
+
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -483,6 +554,11 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** The rich form's body: `{"texts": [...]}` with `topK` and `explain` when given. */
+function richBody(texts: readonly string[], fields: { topK: number | undefined; explain: number | undefined }): string {
+  return JSON.stringify({ texts, ...definedOnly(fields) });
 }
 
 function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
@@ -517,12 +593,49 @@ function isModelRef(value: unknown): value is ModelRef {
   );
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** Whether `value` is an array whose every element passes `isElement`. */
+function isArrayOf<T>(value: unknown, isElement: (element: unknown) => element is T): value is T[] {
+  return Array.isArray(value) && value.every((element) => isElement(element));
+}
+
+// A 200 that passes these is handed to the caller as the promised type: a field of the wrong type
+// would otherwise surface later, far from the request, as a crash in the caller's code.
 function isModelInfo(value: unknown): value is ModelInfo {
-  return isModelRef(value) && isRecord(value) && Array.isArray(value.labels);
+  return (
+    isModelRef(value) &&
+    isRecord(value) &&
+    isArrayOf(value.labels, isString) &&
+    typeof value.createdAt === 'string' &&
+    typeof value.explain === 'boolean' &&
+    // Absent when the artifact has no metrics.
+    (value.metrics === undefined ||
+      (isRecord(value.metrics) && typeof value.metrics.accuracy === 'number' && typeof value.metrics.macroF1 === 'number'))
+  );
 }
 
 function isPrediction(value: unknown): value is Prediction {
   return (
-    isRecord(value) && typeof value.label === 'string' && typeof value.probability === 'number' && Array.isArray(value.top)
+    isRecord(value) &&
+    typeof value.label === 'string' &&
+    typeof value.probability === 'number' &&
+    isArrayOf(value.top, isScoredLabel) &&
+    // Absent when explain was not asked for.
+    (value.explanation === undefined || isArrayOf(value.explanation, isTokenWeight))
   );
+}
+
+function isScoredLabel(value: unknown): value is ScoredLabel {
+  return isRecord(value) && typeof value.label === 'string' && typeof value.probability === 'number';
+}
+
+function isTokenWeight(value: unknown): value is TokenWeight {
+  return isRecord(value) && typeof value.token === 'string' && typeof value.weight === 'number';
 }

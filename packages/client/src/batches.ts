@@ -4,26 +4,29 @@
  */
 
 /**
- * Splits `texts` into consecutive batches of at most `maxCount` texts whose JSON encoding stays within
- * `maxBytes`. A single text larger than `maxBytes` gets a batch of its own (the server then answers
- * `413`, which is the honest error for it).
+ * Splits `texts` into consecutive batches of at most `maxCount` texts whose request body stays within
+ * `maxBytes`: the JSON array of the texts plus `overheadBytes`, the bytes of whatever the body wraps
+ * around the array (the rich form's `{"texts":` ... `,"topK":3}`; 0 for a bare array). A single text
+ * larger than that gets a batch of its own (the server then answers `413`, which is the honest error
+ * for it).
  *
  * @example
  * ```ts
  * splitBatches(['a', 'b', 'c'], 2, 1_000_000); // [['a', 'b'], ['c']]
  * ```
  */
-export function splitBatches(texts: readonly string[], maxCount: number, maxBytes: number): string[][] {
+export function splitBatches(texts: readonly string[], maxCount: number, maxBytes: number, overheadBytes = 0): string[][] {
   const batches: string[][] = [];
   let current: string[] = [];
-  // The JSON array's brackets; each text then costs its encoded length plus a comma.
-  let currentBytes = 2;
+  // The wrapper and the JSON array's brackets; each text then costs its encoded length plus a comma.
+  const emptyBytes = overheadBytes + 2;
+  let currentBytes = emptyBytes;
   for (const text of texts) {
     const bytes = jsonUtf8Length(text) + 1;
     if (current.length > 0 && (current.length >= maxCount || currentBytes + bytes > maxBytes)) {
       batches.push(current);
       current = [];
-      currentBytes = 2;
+      currentBytes = emptyBytes;
     }
     current.push(text);
     currentBytes += bytes;
@@ -96,6 +99,19 @@ export function completedResults<R>(
     offset += batch.length;
   });
   return { results, missing };
+}
+
+/**
+ * The bytes a request body spends around its JSON array of texts: `body` is that body built with an
+ * empty array (`[]`), whose two bytes the splitter already counts.
+ *
+ * @example
+ * ```ts
+ * wrapperBytes(JSON.stringify({ texts: [], topK: 3 })); // 19: `{"texts":` and `,"topK":3}`
+ * ```
+ */
+export function wrapperBytes(bodyWithEmptyArray: string): number {
+  return new TextEncoder().encode(bodyWithEmptyArray).length - 2;
 }
 
 /** The UTF-8 length of `JSON.stringify(text)`, counted without allocating the bytes. */

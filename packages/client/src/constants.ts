@@ -3,7 +3,8 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   maxRetries: 3,
   maxBatchSize: 256,
-  // Just under the endpoint's MAX_BODY_BYTES (1 MiB) to leave room for `{"texts":...,"topK":...}`.
+  // Just under the endpoint's MAX_BODY_BYTES (1 MiB), for a stage configured a little lower; the
+  // rich form's `{"texts":...,"topK":...}` is counted by the splitter, not by this margin.
   maxBatchBytes: 1_000_000,
   // The endpoint's default MAX_TEXT_CHARS.
   maxTextChars: 100_000,

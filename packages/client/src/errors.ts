@@ -227,7 +227,8 @@ export class TimeoutError extends ClassifierError {
 
 /**
  * The request got no HTTP answer; `cause` holds the fetch error. `code: "connection_error"` for a
- * failure that may pass (connection refused or reset, a resolver that could not answer): retried.
+ * failure that may pass (connection refused, reset or closed, a host or network unreachable, a
+ * resolver that could not answer): retried.
  * `code: "fetch_failed"` for one that will not (a TLS certificate error, an unknown host, an error
  * thrown by a custom fetch): not retried.
  */
@@ -240,7 +241,11 @@ export class AbortError extends ClassifierError {
   override name = 'AbortError';
 }
 
-/** A `2xx` answer whose body is not what the API promises (e.g. a proxy's HTML page). Not retried. */
+/**
+ * A `2xx` answer whose body is not what the API promises (e.g. a proxy's HTML page, a field of the
+ * wrong type): `code: "unexpected_response"`. Or a `3xx` redirect, which the client does not follow
+ * since it would carry the API key and the texts to its `Location`: `code: "redirect"`. Not retried.
+ */
 export class UnexpectedResponseError extends ClassifierError {
   override name = 'UnexpectedResponseError';
 }

@@ -18,8 +18,15 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'ECONNABORTED',
   'ETIMEDOUT',
   'EPIPE',
+  // No route to the host or its network, or the local network is down: a route or a link that
+  // comes back (a Wi-Fi roam, a VPN reconnecting, a NAT gateway failing over).
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
   'EAI_AGAIN',
   'UND_ERR_SOCKET',
+  // undici's: the connection the request was queued on closed first; a new attempt opens another.
+  'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',

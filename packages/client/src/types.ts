@@ -35,9 +35,11 @@ export interface ClassifierClientOptions {
    */
   maxBatchSize?: number;
   /**
-   * The most bytes of JSON sent in one request; a list whose texts together exceed it is split even
-   * below `maxBatchSize`. The default stays just under the endpoint's 1 MiB `MAX_BODY_BYTES`.
-   * A single text over the limit is still sent alone, and the server answers `413`.
+   * The most bytes (UTF-8) of one request body: the whole JSON, including the rich form's
+   * `{"texts": ..., "topK": k, "explain": n}` around the texts, so it can be set to the stage's exact
+   * `MAX_BODY_BYTES`. A list whose body would exceed it is split even below `maxBatchSize`. The
+   * default stays just under the endpoint's 1 MiB. A single text over the limit is still sent alone,
+   * and the server answers `413`.
    * @default 1000000
    * @unit bytes
    */
@@ -94,7 +96,8 @@ export interface ClassifierClientOptions {
   /** Extra headers sent with every request (for example a tracing header). `x-api-key` wins. */
   headers?: Record<string, string>;
   /**
-   * Called before each backoff sleep, for logging or metrics. It gets no API key.
+   * Called before each backoff sleep, for logging or metrics. It gets no API key. An error it throws
+   * (or an async hook's rejection) is ignored: it never changes the call's outcome.
    * @default undefined
    */
   onRetry?: (event: RetryEvent) => void;

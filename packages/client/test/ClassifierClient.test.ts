@@ -276,3 +276,112 @@ describe('Method: model', () => {
     expect(server.requests[0]?.headers['content-type']).toBeUndefined();
   });
 });
+
+describe('Redirects', () => {
+  let other: TestServer | undefined;
+  afterEach(async () => {
+    await other?.close();
+    other = undefined;
+  });
+
+  it('does not follow a 307 to another origin: the API key and texts stay home, and the call fails typed', async () => {
+    // Prepare: another origin (another port) that would answer if the client followed.
+    other = await startServer((seen, res) => sendJson(res, 200, echoLabels(seen.body)));
+    const otherOrigin = other.stageUrl.replace('127.0.0.1', 'localhost');
+    server = await startServer((_seen, res) => {
+      res.writeHead(307, { location: `${otherOrigin}/predict?token=in-the-query`, 'x-amzn-RequestId': 'req-307' });
+      res.end();
+    });
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, retryBaseDelayMs: 1 });
+
+    // Act
+    const error = await client.classify('secret text').catch((e: unknown) => e);
+
+    // Assess
+    expect(other.requests).toHaveLength(0);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    const redirect = error as UnexpectedResponseError;
+    expect(redirect.status).toBe(307);
+    expect(redirect.code).toBe('redirect');
+    expect(redirect.requestId).toBe('req-307');
+    expect(redirect.message).toContain('307 redirect of POST /predict');
+    expect(redirect.message).toContain(new URL(otherOrigin).host);
+    // Not retried, and the key (or the Location's query) never in the error.
+    expect(server.requests).toHaveLength(1);
+    expect(inspect(error, { depth: 5 })).not.toContain(API_KEY);
+    expect(redirect.message).not.toContain('in-the-query');
+  });
+});
+
+describe('Validation of 200 answers', () => {
+  const manifest = {
+    ...MODEL_REF,
+    labels: ['alt.atheism', 'comp.graphics'],
+    createdAt: '2025-11-28T12:00:00.000Z',
+    explain: false,
+  };
+
+  it.each([
+    ['a label that is not a string', { ...manifest, labels: ['alt.atheism', 1] }],
+    ['labels missing', { ...manifest, labels: undefined }],
+    ['createdAt not a string', { ...manifest, createdAt: 1_764_331_200_000 }],
+    ['createdAt missing', { ...manifest, createdAt: undefined }],
+    ['explain not a boolean', { ...manifest, explain: 'yes' }],
+    ['explain missing', { ...manifest, explain: undefined }],
+    ['metrics without numbers', { ...manifest, metrics: { accuracy: '0.9', macroF1: 0.8 } }],
+    ['sha256 missing', { ...manifest, sha256: undefined }],
+  ])('rejects a GET /model answer with %s as UnexpectedResponseError', async (_case, body) => {
+    server = await startServer((_seen, res) => sendJson(res, 200, body, { 'x-amzn-RequestId': 'req-model' }));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const error = await client.model().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect((error as UnexpectedResponseError).code).toBe('unexpected_response');
+    expect((error as UnexpectedResponseError).requestId).toBe('req-model');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('accepts a GET /model answer without metrics', async () => {
+    server = await startServer((_seen, res) => sendJson(res, 200, manifest));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    await expect(client.model()).resolves.toEqual(manifest);
+  });
+
+  const prediction = {
+    label: 'comp.graphics',
+    probability: 0.9,
+    top: [{ label: 'comp.graphics', probability: 0.9 }],
+    explanation: [{ token: 'gpu', weight: 1.5 }],
+  };
+
+  it.each([
+    ['a top entry that is not an object', { ...prediction, top: [null, 'x'] }],
+    ['a top entry without a string label', { ...prediction, top: [{ label: 3, probability: 0.9 }] }],
+    ['a top entry without a number probability', { ...prediction, top: [{ label: 'comp.graphics', probability: '0.9' }] }],
+    ['an explanation that is not an array', { ...prediction, explanation: 'gpu' }],
+    ['an explanation entry without a string token', { ...prediction, explanation: [{ token: null, weight: 1.5 }] }],
+    ['an explanation entry without a number weight', { ...prediction, explanation: [{ token: 'gpu', weight: 'high' }] }],
+  ])('rejects a rich POST /predict answer with %s as UnexpectedResponseError', async (_case, body) => {
+    server = await startServer((_seen, res) =>
+      sendJson(res, 200, { model: MODEL_REF, predictions: [body] }, { 'x-amzn-RequestId': 'req-rich' }),
+    );
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    const error = await client.classify('gpu', { topK: 1, explain: 1 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect((error as UnexpectedResponseError).code).toBe('unexpected_response');
+    expect((error as UnexpectedResponseError).requestId).toBe('req-rich');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('accepts a rich answer without an explanation', async () => {
+    const { explanation: _, ...plain } = prediction;
+    server = await startServer((_seen, res) => sendJson(res, 200, { model: MODEL_REF, predictions: [plain] }));
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY });
+
+    await expect(client.classify('gpu', { topK: 1 })).resolves.toEqual(plain);
+  });
+});

@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completedResults, splitBatches } from '../src/batches.js';
+import { completedResults, splitBatches, wrapperBytes } from '../src/batches.js';
 import { AbortError, BadRequestError, ClassifierClient, PayloadTooLargeError } from '../src/index.js';
 import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
 
@@ -29,6 +30,15 @@ describe('Function: splitBatches', () => {
     // A newline is escaped to two bytes: "\n" * 100 -> 202 bytes, like the accented text.
     const newlines = Array.from({ length: 10 }, () => '\n'.repeat(100));
     expect(splitBatches(newlines, 256, 820).map((b) => b.length)).toEqual([4, 4, 2]);
+  });
+
+  it('counts the bytes a wrapper adds around the array against the limit', () => {
+    // Each text: 98 bytes of JSON + 1 for the comma. As a bare array, 10 fit in 1000 (2 + 990);
+    // with a 31-byte wrapper only 9 do (31 + 2 + 891 = 924, a 10th would make 1023).
+    const filling = Array.from({ length: 20 }, () => 'x'.repeat(96));
+    expect(splitBatches(filling, 256, 1000).map((b) => b.length)).toEqual([10, 10]);
+    expect(splitBatches(filling, 256, 1000, 31).map((b) => b.length)).toEqual([9, 9, 2]);
+    expect(wrapperBytes(JSON.stringify({ texts: [], topK: 3, explain: 5 }))).toBe(31);
   });
 
   it('gives a text over the byte limit a batch of its own', () => {
@@ -212,5 +222,70 @@ describe('Method: classify, text length and indexes in the caller\'s list', () =
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).index).toBe(1);
     expect((error as BadRequestError).message).toBe('400 texts[1] is invalid');
+  });
+});
+
+describe('Method: classify, maxBatchBytes covers the whole body', () => {
+  // The server's exact limit, as the endpoint's MAX_BODY_BYTES; the client is set to the same.
+  const LIMIT = 1000;
+
+  it('keeps every rich-form body, {"texts":...,"topK":k,"explain":n} included, within maxBatchBytes', async () => {
+    server = await startServer((seen, res) => {
+      if (Buffer.byteLength(seen.body) > LIMIT) {
+        sendJson(res, 413, { error: `request body is larger than ${LIMIT} bytes`, code: 'payload_too_large', requestId: 'r-413' });
+        return;
+      }
+      const { texts: batch } = JSON.parse(seen.body) as { texts: string[] };
+      sendJson(res, 200, {
+        model: { name: 'm', version: 'v', sha256: 'a'.repeat(64) },
+        predictions: batch.map((t) => ({ label: `label:${t}`, probability: 1, top: [{ label: `label:${t}`, probability: 1 }] })),
+      });
+    });
+    const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchBytes: LIMIT, maxRetries: 0 });
+    // Texts of 98 bytes of JSON: 10 fill the array budget (2 + 10 * 98 + 9 commas = 991 bytes), and the
+    // wrapper's 31 bytes would push such a body to 1022.
+    const filling = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(94)}`);
+
+    const predictions = await client.classify(filling, { topK: 3, explain: 5 });
+
+    expect(predictions.map((p) => p.label)).toEqual(filling.map((t) => `label:${t}`));
+    const sizes = server.requests.map((r) => Buffer.byteLength(r.body));
+    expect(sizes.every((bytes) => bytes <= LIMIT)).toBe(true);
+    // Still full batches, not a needlessly small split.
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { texts: string[] }).texts.length)).toEqual([9, 9, 9, 3]);
+  });
+});
+
+describe('Method: classify, listeners of concurrent batches', () => {
+  it('runs 16 batches at once without MaxListenersExceededWarning, and leaves no listener on the caller\'s signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      // The most abort listeners the caller's signal held while the batches were in flight.
+      let mostOnCallerSignal = 0;
+      server = await startServer((seen, res) => {
+        mostOnCallerSignal = Math.max(mostOnCallerSignal, getEventListeners(controller.signal, 'abort').length);
+        // Answered a little later, so that all 16 batches are in flight together.
+        setTimeout(() => sendJson(res, 200, echoLabels(seen.body)), 30);
+      });
+      const client = new ClassifierClient({ baseUrl: server.stageUrl, apiKey: API_KEY, maxBatchSize: 2, batchConcurrency: 16 });
+
+      const labels = await client.classify(texts(100), { signal: controller.signal });
+      // process.emitWarning emits on the next tick.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(labels).toEqual(texts(100).map((t) => `label:${t}`));
+      // More than Node's default of 10 listeners if the batches shared one signal.
+      expect(server.maxInFlight).toBeGreaterThan(10);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+      expect(mostOnCallerSignal).toBe(1);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

@@ -217,6 +217,56 @@ describe('Retries: what is retried', () => {
   });
 });
 
+describe('Retries: the onRetry hook', () => {
+  it('ignores an onRetry that throws: the call retries and succeeds', async () => {
+    server = await startServer((seen, res, _req, index) =>
+      index === 0 ? sendJson(res, 503, { message: 'Service Unavailable' }) : sendJson(res, 200, echoLabels(seen.body)),
+    );
+    let calls = 0;
+    const { client } = fastClient(server.stageUrl, {
+      onRetry: () => {
+        calls++;
+        throw new Error('the logger exploded');
+      },
+    });
+
+    const label = await client.classify('x');
+
+    expect(label).toBe('label:x');
+    expect(calls).toBe(1);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('ignores an async onRetry that rejects, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      server = await startServer((seen, res, _req, index) =>
+        index < 2 ? sendJson(res, 503, { message: 'Service Unavailable' }) : sendJson(res, 200, echoLabels(seen.body)),
+      );
+      const { client } = fastClient(server.stageUrl, {
+        // Typed as returning void, but an async function is accepted there.
+        onRetry: async () => {
+          throw new Error('the metrics endpoint is down');
+        },
+      });
+
+      const label = await client.classify('x');
+      // Unhandled rejections are reported after the microtask queue drains.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      expect(label).toBe('label:x');
+      expect(server.requests).toHaveLength(3);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('Retries: jitter on Retry-After', () => {
   it('adds up to retryBaseDelayMs to Retry-After, never less than it and never over maxRetryAfterMs', () => {
     expect(retryAfterDelay(1000, 500, 60_000, () => 0)).toBe(1000);
@@ -262,6 +312,10 @@ describe('Retries: which fetch failures are retried', () => {
     ['ECONNRESET on the cause', new TypeError('fetch failed', { cause: withCode('ECONNRESET') })],
     ['undici\'s socket error', new TypeError('fetch failed', { cause: withCode('UND_ERR_SOCKET', 'other side closed') })],
     ['a resolver that could not answer', new TypeError('fetch failed', { cause: withCode('EAI_AGAIN') })],
+    ['no route to the host (EHOSTUNREACH)', new TypeError('fetch failed', { cause: withCode('EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.1:443') })],
+    ['no route to the network (ENETUNREACH)', new TypeError('fetch failed', { cause: withCode('ENETUNREACH', 'connect ENETUNREACH 10.0.0.1:443') })],
+    ['the local network down (ENETDOWN)', new TypeError('fetch failed', { cause: withCode('ENETDOWN', 'connect ENETDOWN 10.0.0.1:443') })],
+    ['undici\'s closed connection (UND_ERR_CLOSED)', new TypeError('fetch failed', { cause: withCode('UND_ERR_CLOSED', 'The client is destroyed') })],
     [
       'ECONNREFUSED inside an AggregateError (happy eyeballs)',
       new TypeError('fetch failed', { cause: new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]) }),
