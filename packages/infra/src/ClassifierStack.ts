@@ -15,6 +15,11 @@ import type { StackInputs } from './inputs.js';
 /** Terraform variables that pin a stage to earlier model object versions (rollback; README). */
 export const MODEL_VERSION_VAR = 'model_version_id';
 export const MANIFEST_VERSION_VAR = 'manifest_version_id';
+/**
+ * S3's version id of an object written while the bucket's versioning was off (S3 user guide, "Working
+ * with objects in a versioning-enabled bucket"); GetObject with `versionId=null` serves that object.
+ */
+export const NULL_VERSION_ID = 'null';
 
 export interface ClassifierStackProps {
   config: StageConfig;
@@ -77,8 +82,13 @@ export class ClassifierStack extends TerraformStack {
       default: '',
       description: 'S3 version id of model/manifest.json matching model_version_id (set both or neither).',
     });
-    // coalesce() returns its first argument that is neither null nor "" (Terraform functions reference).
-    const pinned = (pin: TerraformVariable, latest: string): string => Fn.coalesce([pin.stringValue, latest]);
+    // coalesce() returns its first argument that is neither null nor "" (Terraform functions reference), and
+    // fails the apply when there is none. A brand-new bucket's versioning takes effect eventually (up to 15
+    // minutes, S3 user guide), so the first upload may come back unversioned, without a version_id: it then
+    // has S3's id "null", which the fallback names. A cold start in that window may still get a 404 (the
+    // stage answers 502) until S3 catches up; the next cold start or deploy pins the real version.
+    const pinned = (pin: TerraformVariable, latest: string): string =>
+      Fn.coalesce([pin.stringValue, latest, NULL_VERSION_ID]);
     const { bucket, modelObject, manifestObject } = this.modelBucket;
 
     let code: FunctionCode;

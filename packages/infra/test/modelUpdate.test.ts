@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_VERSION_VAR, MODEL_VERSION_VAR } from '../src/ClassifierStack.js';
+import { MANIFEST_VERSION_VAR, MODEL_VERSION_VAR, NULL_VERSION_ID } from '../src/ClassifierStack.js';
 import { testStage } from '../src/config.js';
 import { type Fixture, loadInputs, makeFixture, only, resources, type Synthesized, synthStage, type TfJson } from './fixtures.js';
 
@@ -16,6 +16,16 @@ function changedResources(a: TfJson, b: TfJson): string[] {
 }
 const objectId = (tf: TfJson, key: string): string =>
   Object.entries(resources(tf, 'aws_s3_object')).find(([, o]) => o.key === key || String(o.key).startsWith(key))![0];
+
+/**
+ * Terraform's urlencode: Go's url.QueryEscape (space to `+`, everything but `A-Za-z0-9-_.~` percent-encoded),
+ * which differs from encodeURIComponent only in `!'()*` and the space, all of which URLSearchParams decodes.
+ */
+function goQueryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
 
 const fixtures: Fixture[] = [];
 let base: Synthesized;
@@ -79,11 +89,36 @@ describe('Model rollback (pin)', () => {
     expect(base.tf.variable[MANIFEST_VERSION_VAR]).toMatchObject({ type: 'string', default: '' });
   });
 
-  it('serves the pinned version ids when set: coalesce(pin, uploaded version)', () => {
+  it('serves the pinned version ids when set: coalesce(pin, uploaded version, "null")', () => {
     const [, fn] = only(base.tf, 'aws_lambda_function');
     const vars = fn.environment.variables as Record<string, string>;
-    expect(vars.MODEL_URI).toMatch(/\?versionId=\$\{coalesce\(var\.model_version_id, aws_s3_object\.[^.]+\.version_id\)\}$/);
-    expect(vars.MANIFEST_URI).toMatch(/\?versionId=\$\{coalesce\(var\.manifest_version_id, aws_s3_object\.[^.]+\.version_id\)\}$/);
+    expect(vars.MODEL_URI).toMatch(/\?versionId=\$\{urlencode\(coalesce\(var\.model_version_id, aws_s3_object\.[^.]+\.version_id, "null"\)\)\}$/);
+    expect(vars.MANIFEST_URI).toMatch(/\?versionId=\$\{urlencode\(coalesce\(var\.manifest_version_id, aws_s3_object\.[^.]+\.version_id, "null"\)\)\}$/);
+  });
+
+  it('falls back to S3\'s "null" version id when a first upload lands before versioning takes effect', () => {
+    // Enabling versioning takes effect eventually; an upload in that window has no version_id, and
+    // coalesce() with no non-empty argument would fail the whole first deploy.
+    const [, fn] = only(base.tf, 'aws_lambda_function');
+    for (const uri of [fn.environment.variables.MODEL_URI, fn.environment.variables.MANIFEST_URI] as string[]) {
+      expect(uri).toMatch(new RegExp(`coalesce\\([^()]*\\.version_id, "${NULL_VERSION_ID}"\\)`));
+    }
+    expect(NULL_VERSION_ID).toBe('null');
+  });
+
+  it('URL-encodes the version id in MODEL_URI and MANIFEST_URI, so the handler reads it back exactly', () => {
+    const [, fn] = only(base.tf, 'aws_lambda_function');
+    for (const uri of [fn.environment.variables.MODEL_URI, fn.environment.variables.MANIFEST_URI] as string[]) {
+      expect(uri).toMatch(/\?versionId=\$\{urlencode\(.*\)\}$/);
+    }
+    // S3 version ids are opaque base64-like strings. The handler reads them with URLSearchParams, which
+    // decodes a bare `+` to a space: unencoded, this id would come back wrong.
+    const id = 'Ab+c/D=e+F/g==';
+    const read = (encoded: string) => new URL(`s3://b/model/model.onnx?versionId=${encoded}`).searchParams.get('versionId');
+    expect(read(id)).not.toBe(id);
+    expect(read(encodeURIComponent(id))).toBe(id);
+    expect(read(goQueryEscape(id))).toBe(id);
+    expect(read(goQueryEscape(`${id} !'()*~`))).toBe(`${id} !'()*~`);
   });
 
   it('refuses a half pin at plan time', () => {
@@ -98,8 +133,8 @@ describe('Model rollback (pin)', () => {
 
   it('is the command the README documents, with variables the stack declares', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`--var=${MODEL_VERSION_VAR}=`);
-    expect(readme).toContain(`--var=${MANIFEST_VERSION_VAR}=`);
+    expect(readme).toContain(`TF_VAR_${MODEL_VERSION_VAR}=`);
+    expect(readme).toContain(`TF_VAR_${MANIFEST_VERSION_VAR}=`);
     expect(readme).toContain('terraform output -raw model_object_version_id');
     expect(base.tf.output).toHaveProperty('model_object_version_id');
     expect(base.tf.output).toHaveProperty('manifest_object_version_id');

@@ -67,10 +67,10 @@ describe('Stage stack: the function', () => {
     const [manifestId] = Object.entries(resources(test.tf, 'aws_s3_object')).find(([, o]) => o.key === 'model/manifest.json')!;
     const [bucketId] = only(test.tf, 'aws_s3_bucket');
     expect(vars.MODEL_URI).toBe(
-      `s3://\${aws_s3_bucket.${bucketId}.bucket}/\${aws_s3_object.${modelId}.key}?versionId=\${coalesce(var.model_version_id, aws_s3_object.${modelId}.version_id)}`,
+      `s3://\${aws_s3_bucket.${bucketId}.bucket}/\${aws_s3_object.${modelId}.key}?versionId=\${urlencode(coalesce(var.model_version_id, aws_s3_object.${modelId}.version_id, "null"))}`,
     );
     expect(vars.MANIFEST_URI).toBe(
-      `s3://\${aws_s3_bucket.${bucketId}.bucket}/\${aws_s3_object.${manifestId}.key}?versionId=\${coalesce(var.manifest_version_id, aws_s3_object.${manifestId}.version_id)}`,
+      `s3://\${aws_s3_bucket.${bucketId}.bucket}/\${aws_s3_object.${manifestId}.key}?versionId=\${urlencode(coalesce(var.manifest_version_id, aws_s3_object.${manifestId}.version_id, "null"))}`,
     );
     expect(vars).toMatchObject({
       MAX_TEXTS: '256',

@@ -6,7 +6,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object/index.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ModelInput } from '../inputs.js';
 
@@ -88,9 +88,14 @@ export class ModelBucket extends Construct {
     this.manifestObject = this.upload('manifest', MANIFEST_KEY, props.model.manifestPath, undefined, 'application/json');
   }
 
-  /** `s3://bucket/key?versionId=V`: the exact object version the handler loads (docs/contracts.md section 2). */
+  /**
+   * `s3://bucket/key?versionId=V`: the exact object version the handler loads (docs/contracts.md section 2).
+   * S3 version ids are opaque and may hold `+`, `/` or `=`; the handler reads V with
+   * `new URL(uri).searchParams`, which would turn a bare `+` into a space and ask S3 for a version that does
+   * not exist. Terraform's urlencode (Go's QueryEscape) percent-encodes them, so V round-trips exactly.
+   */
   objectUri(object: S3Object, versionId: string): string {
-    return `s3://${this.bucket.bucket}/${object.key}?versionId=${versionId}`;
+    return `s3://${this.bucket.bucket}/${object.key}?versionId=${Fn.urlencode(versionId)}`;
   }
 
   /** ARN pattern of the objects under the model prefix (for the function's read-only grant). */
@@ -113,8 +118,10 @@ export class ModelBucket extends Construct {
       source: asset.path,
       sourceHash: digest,
       contentType,
-      // Uploaded before versioning is on, an object gets version id "null" (S3 user guide, "How S3
-      // Versioning works"), which the function could not pin.
+      // Orders PutBucketVersioning before the upload, but does not make it take effect: S3 applies a
+      // versioning change eventually (S3 user guide: up to 15 minutes), and a write in that window may still
+      // land unversioned, with version id "null" and no `version_id` here. The function's URIs fall back to
+      // that "null" id (see NULL_VERSION_ID in ClassifierStack), so a first deploy still succeeds.
       dependsOn: [this.versioning],
     });
   }
