@@ -15,11 +15,19 @@ export const LOCAL = {
 } as const;
 
 /**
- * Lambda's synchronous invocation payload limit, request and response each: 6 MB (6,291,456 bytes).
+ * Lambda's synchronous invocation request limit: 6 MB (6,291,456 bytes).
  * Source: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html ("Invocation
  * payload (request and response): 6 MB each for request and response (synchronous)").
  */
-export const LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+export const LAMBDA_MAX_REQUEST_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * Lambda's synchronous response limit is not the documented 6 MB exactly: Lambda accepts a response
+ * up to 6 MiB + 100 bytes and refuses the next byte with "Response payload size (6291557 bytes)
+ * exceeded maximum allowed payload size (6291556 bytes)" (the function's invocation then fails: 502
+ * behind API Gateway). A local check at 6 MiB would fail responses AWS delivers.
+ */
+export const LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
 
 export const APIGW = {
   /**

@@ -4,6 +4,7 @@ import { type UsagePlanOption, buildKeyStore } from './apigateway/apiKeys.js';
 import { createGateway } from './apigateway/server.js';
 import { LOCAL } from './constants.js';
 import { functionCodeDir } from './lambda/functionCode.js';
+import { hostNodeWarning } from './lambda/hostNode.js';
 import { FunctionPool } from './lambda/pool.js';
 import type { StageModel } from './stack/model.js';
 import { loadStage } from './stack/resolveStack.js';
@@ -47,12 +48,20 @@ export interface LocalStage {
   /** `http://127.0.0.1:PORT/<stage>` */
   readonly url: string;
   readonly apiKey: string;
-  /** Human-readable startup summary (routes, functions, limits); never contains key values. */
+  /** Human-readable startup summary (routes, functions, limits, then `warnings`); never contains key values. */
   readonly summary: string;
+  /** Where this stage will not behave as AWS would and the user should know before trusting it, one line each. */
+  readonly warnings: readonly string[];
   close(): Promise<void>;
 }
 
-function describe(model: StageModel, url: string, pools: Map<string, FunctionPool>, usagePlan: UsagePlanOption): string {
+function describe(
+  model: StageModel,
+  url: string,
+  pools: Map<string, FunctionPool>,
+  usagePlan: UsagePlanOption,
+  warnings: readonly string[],
+): string {
   const lines = [`local stage for stack ${model.stackName} (API ${model.apiName}, region ${model.region})`, `  ${url}`];
   for (const r of model.routes) {
     lines.push(`  ${r.httpMethod.padEnd(6)} ${r.resourcePath}${r.apiKeyRequired ? '  (x-api-key)' : ''} -> ${pools.get(r.functionKey)?.fn.functionName ?? r.functionKey}`);
@@ -80,6 +89,7 @@ function describe(model: StageModel, url: string, pools: Map<string, FunctionPoo
     lines.push(`  stage ${stage} throttling: ${usagePlan === 'unlimited' ? 'lifted' : `${t.rateLimit}/s burst ${t.burstLimit}`}`);
   }
   if (model.ignored.length > 0) lines.push(`  not emulated (no local effect): ${model.ignored.join(', ')}`);
+  lines.push(...warnings);
   return lines.join('\n');
 }
 
@@ -126,11 +136,16 @@ export async function startLocalStage(options: LocalStageOptions): Promise<Local
     [...pools.values()].filter((p) => p.fn.provisionedConcurrency > 0).map((p) => p.prewarm(p.fn.provisionedConcurrency)),
   );
 
+  // Printed with the summary (the CLI writes it at start), not through `log`, so it appears once.
+  const hostWarning = hostNodeWarning([...pools.values()].map((p) => p.fn));
+  const warnings = hostWarning ? [hostWarning] : [];
+
   let closing: Promise<void> | undefined;
   return {
     url,
     apiKey: firstKey?.value ?? '',
-    summary: describe(model, url, pools, usagePlan),
+    summary: describe(model, url, pools, usagePlan, warnings),
+    warnings,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

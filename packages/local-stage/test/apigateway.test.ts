@@ -137,7 +137,24 @@ describe('REST v1 proxy event', () => {
     expect(rc.apiId).toMatch(/^[a-z0-9]{10}$/);
     expect(rc.identity).toMatchObject({ apiKey: stage.apiKey, sourceIp: '127.0.0.1', userAgent: 'vitest-agent', user: null });
     expect(rc.identity.apiKeyId).toMatch(/^[a-z0-9]{10}$/);
-    expect(context.awsRequestId).toBe(rc.requestId);
+    // The invocation's own id is Lambda's, not API Gateway's (next case).
+    expect(context.awsRequestId).not.toBe(rc.requestId);
+  });
+
+  it("gives the invocation Lambda's own request id, and logs it next to API Gateway's", async () => {
+    const res = await call('/predict', { method: 'POST', body: '[]' });
+    const { event, context } = (await res.json()) as { event: Record<string, any>; context: Record<string, any> };
+    const gatewayId = res.headers.get('x-amzn-requestid');
+    const lambdaId = context.awsRequestId as string;
+    // API Gateway's id in the event and the response header; another one for the invocation.
+    expect(event.requestContext.requestId).toBe(gatewayId);
+    expect(lambdaId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(lambdaId).not.toBe(gatewayId);
+    // Lambda's lines carry the invocation's id only ...
+    expect(lines.some((l) => l.startsWith(`REPORT RequestId: ${lambdaId}\t`))).toBe(true);
+    expect(lines.some((l) => /^(START|END|REPORT) /.test(l) && l.includes(gatewayId!))).toBe(false);
+    // ... and the stage's line for the request names both.
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${gatewayId} POST /test/predict -> 200 \\(Lambda RequestId ${lambdaId}, integration latency \\d+ ms\\)$`)));
   });
 
   it('keeps repeated headers and query parameters', async () => {
@@ -218,11 +235,46 @@ describe('response mapping', () => {
     ['a header value with a line break', { statusCode: 200, headers: { 'x-a': 'b\r\nx-injected: 1' } }],
     ['a header name with a space', { statusCode: 200, headers: { 'x a': 'b' } }],
     ['a multi-value header with a line break', { statusCode: 200, multiValueHeaders: { 'x-a': ['ok', 'b\nc'] } }],
+    ['a header value outside Latin-1', { statusCode: 200, headers: { 'x-name': 'caf\u00e9 \u2713' } }],
+    ['a multi-value header value outside Latin-1', { statusCode: 200, multiValueHeaders: { 'x-name': ['ok', '\u2713'] } }],
+    ['a header value with a control character', { statusCode: 200, headers: { 'x-a': 'b\u0001' } }],
   ])('answers 502 for a malformed result: %s', async (_name, result) => {
     const res = await respond(result);
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({ message: 'Internal server error' });
     expect(res.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
+  });
+
+  it('passes header values with Latin-1 characters', async () => {
+    const res = await respond({ statusCode: 200, headers: { 'x-name': 'caf\u00e9\tau lait' }, body: 'x' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-name')).toBe('caf\u00e9\tau lait');
+  });
+
+  it("drops the function's hop-by-hop headers, and renames Connection", async () => {
+    const hopByHop = {
+      'Transfer-Encoding': 'chunked',
+      'Keep-Alive': 'timeout=5',
+      Upgrade: 'h2c',
+      TE: 'trailers',
+      Trailer: 'X-Checksum',
+      'Proxy-Authenticate': 'Basic',
+      'Proxy-Authorization': 'Basic eDp5',
+    };
+    const res = await respond({
+      statusCode: 200,
+      headers: { ...hopByHop, Connection: 'close', 'X-Kept': '1' },
+      multiValueHeaders: { 'transfer-encoding': ['chunked'] },
+      body: 'hello',
+    });
+    // With Transfer-Encoding next to Content-Length the client could not even parse the answer.
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('hello');
+    expect(res.headers.get('content-length')).toBe('5');
+    // (Keep-Alive may be there, this stage's own for the client's connection: never the function's.)
+    for (const [name, value] of Object.entries(hopByHop)) expect(res.headers.get(name) ?? '', name).not.toContain(value);
+    expect(res.headers.get('x-amzn-remapped-connection')).toBe('close');
+    expect(res.headers.get('x-kept')).toBe('1');
   });
 });
 
@@ -240,6 +292,16 @@ describe('limits and errors', () => {
     const big = await call('/echo?do=big&mb=7');
     expect(big.status).toBe(502);
     expect((await call('/echo?do=big&mb=5')).status).toBe(200);
+  });
+
+  it('delivers a response of 6 MiB + 100 bytes, as Lambda does, and answers 502 for one byte more', async () => {
+    const limit = 6 * 1024 * 1024 + 100;
+    const atLimit = await call(`/echo?do=size&bytes=${limit}`);
+    expect(atLimit.status).toBe(200);
+    expect((await atLimit.text()).length).toBe(limit - 28);
+    const over = await call(`/echo?do=size&bytes=${limit + 1}`);
+    expect(over.status).toBe(502);
+    expect(lines.some((l) => l.endsWith(`Lambda response payload over ${limit} bytes: 502`))).toBe(true);
   });
 
   it('answers 502 when the handler throws, and keeps serving', async () => {

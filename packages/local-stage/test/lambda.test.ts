@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { type LocalStage, startLocalStage } from '../src/index.js';
+import { hostNodeWarning } from '../src/lambda/hostNode.js';
 import { BEHAVIOUR_HANDLER, type Fixture, writeStackFixture } from './helpers/stackFixture.js';
 
 const ECHO = [{ path: '/echo', method: 'ANY' }];
 type Body = { pid: number; count: number; env: Record<string, string>; context: Record<string, unknown>; tz: string };
+
+/** The Lambda request id of the invocation behind API Gateway's `gatewayId`, from the stage's line for the request. */
+const lambdaIdOf = (lines: readonly string[], gatewayId: string | null): string | undefined =>
+  lines.map((l) => new RegExp(`^${gatewayId} .*\\(Lambda RequestId ([0-9a-f-]{36}),`).exec(l)?.[1]).find(Boolean);
 
 describe('execution environments (reserved concurrency 2, timeout 1 s, 128 MB)', () => {
   let stage: LocalStage;
@@ -62,9 +67,9 @@ describe('execution environments (reserved concurrency 2, timeout 1 s, 128 MB)',
     expect(body.context.remaining as number).toBeLessThanOrEqual(1000);
   });
 
-  it('prefixes function output like the Lambda Node.js runtime', async () => {
+  it('prefixes function output like the Lambda Node.js runtime, with the invocation\'s request id', async () => {
     const res = await get('?do=log');
-    const id = res.headers.get('x-amzn-requestid');
+    const id = ((await res.json()) as Body).context.awsRequestId;
     expect(lines.some((l) => /^\d{4}-\d{2}-\d{2}T.*Z\t/.test(l) && l.includes(`\t${id}\tINFO\thello from the handler { n: 1 }`))).toBe(true);
   });
 
@@ -83,7 +88,9 @@ describe('execution environments (reserved concurrency 2, timeout 1 s, 128 MB)',
     const res = await get('?do=sleep&ms=3000');
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({ message: 'Internal server error' });
-    expect(lines.some((l) => l.includes(`${res.headers.get('x-amzn-requestid')} Task timed out after 1.00 seconds`))).toBe(true);
+    const lambdaId = lambdaIdOf(lines, res.headers.get('x-amzn-requestid'));
+    expect(lambdaId).toBeDefined();
+    expect(lines.some((l) => l.includes(`${lambdaId} Task timed out after 1.00 seconds`))).toBe(true);
     expect(lines.some((l) => l.startsWith('REPORT') && l.endsWith('Status: timeout'))).toBe(true);
     const pids = new Set<number>();
     for (let i = 0; i < 3; i++) pids.add(((await (await get()).json()) as Body).pid);
@@ -230,6 +237,136 @@ describe('init failures', () => {
       expect((await fetch(`${stage.url}/echo`)).status).toBe(200);
     } finally {
       await stage.close();
+    }
+  });
+});
+
+// What ends an invocation, as in the Lambda Node.js runtime up to nodejs22.x (the callback-era
+// runtime): the callback, context.succeed/fail/done or a returned promise; a plain return value is ignored.
+const COMPLETION_HANDLER = String.raw`
+export const handler = (event, context, ...rest) => {
+  const q = event.queryStringParameters ?? {};
+  const callback = rest[0];
+  const ok = (body) => ({ statusCode: 200, body });
+  switch (q.do) {
+    case 'return': return ok('returned');
+    case 'callback-waits': setTimeout(() => console.log('timer ran'), Number(q.ms)); callback(null, ok('callback')); return;
+    case 'callback-now': context.callbackWaitsForEmptyEventLoop = false; setTimeout(() => undefined, Number(q.ms)); callback(null, ok('callback')); return;
+    case 'callback-error': setTimeout(() => undefined, Number(q.ms)); callback(new Error('refused')); return;
+    case 'succeed': context.succeed(ok('succeeded')); return;
+    default: return Promise.resolve(ok('promise'));
+  }
+};
+export const asyncNeverSettles = async () => new Promise(() => undefined);
+`;
+
+describe('handler completion (nodejs22.x runtime)', () => {
+  let stage: LocalStage;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const f = writeStackFixture({ handlerSource: COMPLETION_HANDLER, routes: ECHO, timeout: 10 });
+    stage = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir, log: (l) => lines.push(l) });
+    await fetch(`${stage.url}/echo`); // the cold start, out of the timed cases
+  });
+  afterAll(() => stage?.close());
+  const timed = async (q: string) => {
+    const started = performance.now();
+    const res = await fetch(`${stage.url}/echo${q}`);
+    return { status: res.status, text: await res.text(), ms: performance.now() - started };
+  };
+
+  it('ignores a value a plain function returns: the result is null, and API Gateway answers 502', async () => {
+    const res = await timed('?do=return');
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.text)).toEqual({ message: 'Internal server error' });
+    expect((await timed('')).text).toBe('promise'); // a promise's value does count
+  });
+
+  it('sends the callback\'s result once the event loop is empty, unless callbackWaitsForEmptyEventLoop is false', async () => {
+    const waits = await timed('?do=callback-waits&ms=1500');
+    expect(waits).toMatchObject({ status: 200, text: 'callback' });
+    expect(waits.ms).toBeGreaterThanOrEqual(1450);
+    expect(lines.some((l) => l.endsWith('\tINFO\ttimer ran'))).toBe(true);
+    const now = await timed('?do=callback-now&ms=1500');
+    expect(now).toMatchObject({ status: 200, text: 'callback' });
+    expect(now.ms).toBeLessThan(1000);
+    // An error through the callback does not wait.
+    const error = await timed('?do=callback-error&ms=1500');
+    expect(error.status).toBe(502);
+    expect(error.ms).toBeLessThan(1000);
+    expect((await timed('?do=succeed')).text).toBe('succeeded');
+  });
+
+  it('fails an async handler whose promise never settles once the event loop is empty (Runtime.NodeJsExit), not at the timeout', async () => {
+    const f = writeStackFixture({ handlerSource: COMPLETION_HANDLER, routes: ECHO, timeout: 10 });
+    const json = f.json as { resource: { aws_lambda_function: { fn: { handler: string } } } };
+    json.resource.aws_lambda_function.fn.handler = 'index.asyncNeverSettles';
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    writeFileSync(join(f.stackDir, 'cdk.tf.json'), JSON.stringify(json));
+    const own: string[] = [];
+    const s = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir, log: (l) => own.push(l) });
+    try {
+      const started = performance.now();
+      expect((await fetch(`${s.url}/echo`)).status).toBe(502);
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(own.some((l) => l.includes('Invoke Error') && l.includes('Runtime.NodeJsExit'))).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('uses a plain return value on nodejs24.x, whose runtime awaits whatever the handler returns', async () => {
+    const f = writeStackFixture({ handlerSource: 'export const handler = (event) => ({ statusCode: 200, body: "returned" });', routes: ECHO, runtime: 'nodejs24.x' });
+    const s = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir });
+    try {
+      const res = await fetch(`${s.url}/echo`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('returned');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('host Node.js version', () => {
+  const hostMajor = Number(process.versions.node.split('.')[0]);
+
+  it('names every function whose runtime is another Node.js major than the host, in one line', () => {
+    const warning = hostNodeWarning(
+      [
+        { functionName: 'a', runtime: 'nodejs22.x' },
+        { functionName: 'b', runtime: 'nodejs20.x' },
+      ],
+      'v20.20.2',
+    );
+    expect(warning).toBe(
+      "warning: functions run on this machine's Node v20.20.2, not their Lambda runtime's major: a (nodejs22.x). " +
+        'Code that depends on the Node.js version may behave differently on AWS; use a matching Node to be sure.',
+    );
+    expect(hostNodeWarning([{ functionName: 'b', runtime: 'nodejs20.x' }], 'v20.1.0')).toBeUndefined();
+  });
+
+  it('warns at start, in the summary, when the stack\'s runtime differs from this machine\'s Node, and still serves', async () => {
+    const other = `nodejs${hostMajor === 22 ? 20 : 22}.x`;
+    const f = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, runtime: other });
+    const s = await startLocalStage({ stack: f.stackName, synthDir: f.synthDir });
+    try {
+      expect(s.warnings).toHaveLength(1);
+      expect(s.warnings[0]).toContain(`classifier-fixture-fn (${other})`);
+      expect(s.warnings[0]).toContain(`Node ${process.version}`);
+      expect(s.summary.split('\n')).toContain(s.warnings[0]);
+      expect((await fetch(`${s.url}/echo`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+    const same = writeStackFixture({ handlerSource: BEHAVIOUR_HANDLER, routes: ECHO, runtime: `nodejs${hostMajor}.x` });
+    const quiet = await startLocalStage({ stack: same.stackName, synthDir: same.synthDir });
+    try {
+      expect(quiet.warnings).toEqual([]);
+      expect(quiet.summary).not.toContain('warning');
+    } finally {
+      await quiet.close();
     }
   });
 });

@@ -10,6 +10,11 @@ const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'bod
 // Integration headers API Gateway does not pass through as such: it renames them x-amzn-Remapped-*
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html#api-gateway-known-issues-rest-apis).
 const REMAPPED = new Set(['connection', 'content-length', 'date', 'server', 'authorization', 'www-authenticate']);
+// Hop-by-hop headers (RFC 9110 section 7.6.1) describe the integration's own connection, not the
+// client's: API Gateway answers with its own framing. Passed through, `Transfer-Encoding: chunked`
+// next to the Content-Length this stage sets made the answer invalid HTTP/1.1. Connection is not
+// here: API Gateway renames it (above), which already keeps it from acting on the client's connection.
+const HOP_BY_HOP = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 
 const scalar = (v: unknown): v is string | number | boolean =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -18,7 +23,7 @@ const scalar = (v: unknown): v is string | number | boolean =>
  * Maps a Lambda proxy result to the HTTP answer, or undefined when API Gateway would call it a
  * "Malformed Lambda proxy response" (-> 502): not an object, a key outside the five of the REST
  * output format, a missing or non-integer statusCode, a body that is not a string, header values
- * that are not scalars.
+ * that are not scalars or hold characters HTTP cannot carry. Hop-by-hop headers are left out.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-output-format
  */
 export function mapProxyResult(
@@ -38,6 +43,7 @@ export function mapProxyResult(
   const casing = new Map<string, string>();
   const put = (name: string, values: string[], replace: boolean) => {
     const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) return;
     const outName = REMAPPED.has(lower) ? `x-amzn-Remapped-${name}` : name;
     const key = casing.get(outName.toLowerCase()) ?? outName;
     casing.set(outName.toLowerCase(), key);
@@ -79,9 +85,11 @@ export function mapProxyResult(
 }
 
 /**
- * A header HTTP can carry: a token name and a value without CR, LF or NUL. A function result with
- * any other is malformed (502 on AWS); written as is, Node's writeHead would throw instead.
+ * A header HTTP can carry: a token name, and a value of tab, visible ASCII and Latin-1 only (no
+ * control characters, nothing past U+00FF: Node's own rule for header values). A function result with
+ * any other is malformed (502 on AWS); written as is, Node's writeHead would throw instead, and the
+ * stage would answer 500 through its catch-all.
  */
 function validHeader(name: string, value: string): boolean {
-  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) && !/[\r\n\0]/.test(value);
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) && !/[^\t\x20-\x7e\x80-\xff]/.test(value);
 }

@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { APIGW, LAMBDA_MAX_PAYLOAD_BYTES } from '../constants.js';
+import { performance } from 'node:perf_hooks';
+import { APIGW, LAMBDA_MAX_REQUEST_PAYLOAD_BYTES, LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES } from '../constants.js';
 import type { FunctionPool } from '../lambda/pool.js';
 import type { StageModel } from '../stack/model.js';
 import type { LocalApiKey } from './apiKeys.js';
 import { mapProxyResult } from './integrationResponse.js';
 import { buildProxyEvent } from './proxyEvent.js';
-import { type GatewayErrorKind, sendGatewayError } from './responses.js';
+import { GATEWAY_ERRORS, type GatewayErrorKind, sendGatewayError } from './responses.js';
 import { Router } from './router.js';
 import { TokenBucket } from './tokenBucket.js';
 
@@ -129,8 +130,8 @@ export function createGateway(options: GatewayOptions): Server {
     });
 
     // Lambda refuses a larger invocation before the function runs; API Gateway then answers 500.
-    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_PAYLOAD_BYTES) {
-      log?.(`${requestId} Lambda rejected the invocation: request payload over ${LAMBDA_MAX_PAYLOAD_BYTES} bytes: 500`);
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_REQUEST_PAYLOAD_BYTES) {
+      log?.(`${requestId} Lambda rejected the invocation: request payload over ${LAMBDA_MAX_REQUEST_PAYLOAD_BYTES} bytes: 500`);
       return fail('lambdaRejected');
     }
 
@@ -151,43 +152,62 @@ export function createGateway(options: GatewayOptions): Server {
     res.once('close', gone);
     // A client that left while the body was read or the event built: no 'close' is coming any more.
     if (res.destroyed || req.socket.destroyed) withdraw.abort();
+    // The invocation's own request id: Lambda gives every invocation one (context.awsRequestId, the
+    // START/END/REPORT lines), distinct from API Gateway's (requestContext.requestId, x-amzn-RequestId).
+    const lambdaRequestId = randomUUID();
+    const invoked = performance.now();
     let outcome: Awaited<ReturnType<FunctionPool['invoke']>> | 'integration-timeout';
     try {
-      outcome = await Promise.race([pool.invoke(event, requestId, trace, withdraw.signal), timedOut]);
+      outcome = await Promise.race([pool.invoke(event, lambdaRequestId, trace, withdraw.signal), timedOut]);
     } finally {
       clearTimeout(timer);
       res.off('close', gone);
     }
-    if (outcome === 'integration-timeout') return fail('integrationTimeout');
-    if (outcome.kind === 'cancelled') {
+    if (outcome !== 'integration-timeout' && outcome.kind === 'cancelled') {
       log?.(`${requestId} the client went away while the invocation waited for an environment: not invoked`);
       return;
     }
-    if (outcome.kind === 'throttled') {
-      log?.(`${requestId} Lambda throttled (reserved concurrency ${pool.limit} in use): 500`);
-      return fail('lambdaRejected');
+    const status = answer(outcome, pool);
+    // One line per invoked request, naming both ids: the function's own lines carry only the Lambda
+    // request id, and the client sees only API Gateway's.
+    log?.(
+      `${requestId} ${method} ${rawPath} -> ${status} (Lambda RequestId ${lambdaRequestId}, integration latency ${Math.round(performance.now() - invoked)} ms)`,
+    );
+
+    /** Sends API Gateway's answer to an invocation's outcome; returns its status. */
+    function answer(o: Exclude<typeof outcome, { kind: 'cancelled' }>, pool: FunctionPool): number {
+      const failWith = (kind: GatewayErrorKind): number => {
+        fail(kind);
+        return GATEWAY_ERRORS[kind].status;
+      };
+      if (o === 'integration-timeout') return failWith('integrationTimeout');
+      if (o.kind === 'throttled') {
+        log?.(`${requestId} Lambda throttled (reserved concurrency ${pool.limit} in use): 500`);
+        return failWith('lambdaRejected');
+      }
+      if (o.kind !== 'ok') return failWith('lambdaError');
+      // A larger result is a function error on AWS (the response payload limit), so 502.
+      if (Buffer.byteLength(JSON.stringify(o.result) ?? '') > LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES) {
+        log?.(`${requestId} Lambda response payload over ${LAMBDA_MAX_RESPONSE_PAYLOAD_BYTES} bytes: 502`);
+        return failWith('lambdaError');
+      }
+      const mapped = mapProxyResult(o.result, model.binaryMediaTypes, req.headers.accept);
+      if (!mapped) {
+        log?.(`${requestId} Execution failed due to configuration error: Malformed Lambda proxy response`);
+        return failWith('lambdaError');
+      }
+      if (!res.destroyed) {
+        res.writeHead(mapped.status, {
+          ...mapped.headers,
+          'Content-Length': mapped.body.length,
+          'x-amzn-RequestId': requestId,
+          'x-amz-apigw-id': extendedRequestId,
+          'X-Amzn-Trace-Id': trace,
+        });
+        res.end(mapped.body);
+      }
+      return mapped.status;
     }
-    if (outcome.kind !== 'ok') return fail('lambdaError');
-    // A larger result is a function error on AWS (the response payload limit), so 502.
-    if (Buffer.byteLength(JSON.stringify(outcome.result) ?? '') > LAMBDA_MAX_PAYLOAD_BYTES) {
-      log?.(`${requestId} Lambda response payload over ${LAMBDA_MAX_PAYLOAD_BYTES} bytes: 502`);
-      return fail('lambdaError');
-    }
-    const accept = req.headers.accept;
-    const mapped = mapProxyResult(outcome.result, model.binaryMediaTypes, accept);
-    if (!mapped) {
-      log?.(`${requestId} Execution failed due to configuration error: Malformed Lambda proxy response`);
-      return fail('lambdaError');
-    }
-    if (res.destroyed) return;
-    res.writeHead(mapped.status, {
-      ...mapped.headers,
-      'Content-Length': mapped.body.length,
-      'x-amzn-RequestId': requestId,
-      'x-amz-apigw-id': extendedRequestId,
-      'X-Amzn-Trace-Id': trace,
-    });
-    res.end(mapped.body);
   }
 
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {

@@ -158,8 +158,9 @@ export class FunctionPool {
   }
 
   /**
-   * One synchronous invocation, as API Gateway's AWS_PROXY integration makes it. `signal` withdraws
-   * it while it waits for an environment (`cancelled`); once the function runs, it runs to the end.
+   * One synchronous invocation, as API Gateway's AWS_PROXY integration makes it. `requestId` is the
+   * invocation's own (Lambda's: context.awsRequestId, START/END/REPORT), not API Gateway's. `signal`
+   * withdraws it while it waits for an environment (`cancelled`); once the function runs, it runs to the end.
    */
   async invoke(event: unknown, requestId: string, traceId: string, signal?: AbortSignal): Promise<InvokeOutcome> {
     if (this.closed) return { kind: 'throttled' };

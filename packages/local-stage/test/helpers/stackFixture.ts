@@ -14,6 +14,8 @@ export interface FixtureOptions {
   readonly stageName?: string;
   /** index.mjs of the function package. */
   readonly handlerSource: string;
+  /** @default 'nodejs22.x' */
+  readonly runtime?: string;
   readonly memorySize?: number;
   readonly timeout?: number;
   readonly reserved?: number;
@@ -116,7 +118,7 @@ export function writeStackFixture(o: FixtureOptions): Fixture {
           function_name: 'classifier-fixture-fn',
           role: '${aws_iam_role.fn.arn}',
           handler: 'index.handler',
-          runtime: 'nodejs22.x',
+          runtime: o.runtime ?? 'nodejs22.x',
           memory_size: o.memorySize ?? 256,
           timeout: o.timeout ?? 10,
           publish: true,
@@ -220,6 +222,8 @@ export const handler = async (event, context) => {
     case 'heap': { const a = []; for (;;) a.push({ x: Math.random(), y: 'y'.repeat(64) }); }
     case 'respond': return JSON.parse(event.body);
     case 'big': return { statusCode: 200, body: 'x'.repeat(Number(q.mb ?? 7) * 1024 * 1024) };
+    // A result whose JSON is exactly q.bytes long: {"statusCode":200,"body":""} is 28 bytes.
+    case 'size': return { statusCode: 200, body: 'x'.repeat(Number(q.bytes) - 28) };
     case 'log': console.log('hello from the handler', { n: 1 }); break;
   }
   return {

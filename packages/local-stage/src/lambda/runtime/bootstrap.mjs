@@ -15,6 +15,12 @@ const env = process.env;
 const taskRoot = env.LAMBDA_TASK_ROOT ?? process.cwd();
 const handlerSpec = env._HANDLER ?? 'index.handler';
 const memoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128';
+// nodejs24.x and later run a rewritten runtime: it awaits whatever the handler returns and refuses
+// callback handlers. Up to nodejs22.x the callback-era runtime ends an invocation only through the
+// callback, context.succeed/fail/done or a returned promise (aws-lambda-nodejs-runtime-interface-client,
+// Runtime.js and CallbackContext.js).
+const runtimeMajor = Number(/^AWS_Lambda_nodejs(\d+)/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0);
+const awaitsReturnValue = runtimeMajor >= 24;
 
 /** @type {string | undefined} */
 let currentRequestId;
@@ -49,7 +55,28 @@ function send(message, then) {
 
 /** @type {Function | undefined} */
 let handler;
+let handlerIsAsync = false;
 let pending; // id of the invocation in progress
+
+// Lambda's runtime acts when the function's event loop runs empty ('beforeExit'): it sends a result
+// the callback left waiting, or ends an invocation nothing completed. Here the IPC channel would keep
+// the loop alive for ever, so it is unref'd while such a wait is armed and ref'd again after.
+/** @type {(() => void) | undefined} */
+let onEmptyEventLoop;
+function whenEventLoopEmpty(run) {
+  onEmptyEventLoop = run;
+  process.channel?.unref();
+}
+function disarmEventLoopWait() {
+  onEmptyEventLoop = undefined;
+  process.channel?.ref();
+}
+process.on('beforeExit', () => {
+  const run = onEmptyEventLoop;
+  if (!run) return;
+  disarmEventLoopWait();
+  run();
+});
 
 async function init() {
   // "file.export" or "dir/file.export" (the export may be nested: "file.ns.fn").
@@ -70,11 +97,21 @@ async function init() {
     e.name = 'Runtime.HandlerNotFound';
     throw e;
   }
+  if (awaitsReturnValue && mod.length >= 3) {
+    const e = new Error(
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. ' +
+        'You need to modify this function to use a supported handler signature to use Node.js 24 or later.',
+    );
+    e.name = 'Runtime.CallbackHandlerDeprecated';
+    throw e;
+  }
   handler = mod;
+  handlerIsAsync = mod.constructor?.name === 'AsyncFunction';
 }
 
-function context(message) {
+function context(message, completion) {
   const deadline = message.deadline;
+  let waitsForEmptyEventLoop = true;
   return {
     awsRequestId: message.requestId,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME,
@@ -86,14 +123,21 @@ function context(message) {
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
     identity: undefined,
     clientContext: undefined,
-    callbackWaitsForEmptyEventLoop: true,
+    get callbackWaitsForEmptyEventLoop() {
+      return waitsForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      waitsForEmptyEventLoop = value;
+    },
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    ...completion,
   };
 }
 
 function finish(id, error, result) {
-  if (pending !== id) return; // the callback and the promise both settled: the first one wins
+  if (pending !== id) return;
   pending = undefined;
+  disarmEventLoopWait();
   const rss = process.memoryUsage.rss();
   if (error !== undefined) {
     const err = toError(error);
@@ -116,24 +160,56 @@ function invoke(message) {
   pending = id;
   currentRequestId = message.requestId;
   env._X_AMZN_TRACE_ID = message.traceId;
-  try {
-    const out = handler(message.event, context(message), (err, res) => finish(id, err ?? undefined, res));
-    if (out && typeof out.then === 'function') {
-      out.then(
-        (res) => finish(id, undefined, res),
-        (err) => finish(id, err ?? new Error('handler rejected'), undefined),
-      );
-    } else if (handler.length < 3) {
-      finish(id, undefined, out);
+
+  // Only the first of the callback, succeed/fail/done and the returned promise counts.
+  let completed = false;
+  const once = (fn) => (...args) => {
+    if (completed) return;
+    completed = true;
+    fn(...args);
+  };
+  const done = once((err, res) => (err !== undefined && err !== null ? finish(id, err, undefined) : finish(id, undefined, res)));
+  const succeed = (res) => done(null, res);
+  const fail = (err) => done(err ?? 'handled', null);
+  const ctx = context(message, { succeed, fail, done });
+  // The callback's result waits for the event loop to run empty unless the function says otherwise;
+  // an error goes at once.
+  const callback = once((err, res) => {
+    if (err !== undefined && err !== null) finish(id, err, undefined);
+    else if (!ctx.callbackWaitsForEmptyEventLoop) finish(id, undefined, res);
+    else whenEventLoopEmpty(() => finish(id, undefined, res));
+  });
+
+  if (awaitsReturnValue) {
+    (async () => handler(message.event, ctx))().then(succeed, fail);
+    return;
+  }
+  // Nothing completed the invocation when the loop runs empty: an async handler's promise never
+  // settled (Runtime.NodeJsExit), or a plain function ended without the callback: its result is
+  // null, whatever it returned (a non-promise return value is ignored; API Gateway then answers 502).
+  whenEventLoopEmpty(() => {
+    if (completed) return;
+    completed = true;
+    if (handlerIsAsync) {
+      const e = new Error('Node.js event loop is empty, but the handler\'s promise has not settled');
+      e.name = 'Runtime.NodeJsExit';
+      finish(id, e, undefined);
+    } else {
+      finish(id, undefined, null);
     }
+  });
+  try {
+    const out = handler(message.event, ctx, callback);
+    if (out && typeof out.then === 'function') out.then(succeed, fail);
   } catch (err) {
-    finish(id, err, undefined);
+    callback(err);
   }
 }
 
 // An uncaught error fails the invocation in progress and ends the environment, as in Lambda
 // (Runtime.ExitError / Runtime.UnhandledPromiseRejection); the parent replaces it.
 function fatal(err, type) {
+  disarmEventLoopWait();
   const error = toError(err, type);
   process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\tERROR\t${error.errorType}: ${error.errorMessage}\n`);
   const id = pending;
