@@ -32,6 +32,24 @@ export const LIMIT_PLANS = {
 } as const;
 
 /**
+ * How much further the gateway-limit cases go on a deployed stage. There API Gateway applies a usage
+ * plan's throttle and quota as targets on a best-effort basis, not exact limits: requests past them may
+ * pass ("Usage plan throttling and quotas are not hard limits, and are applied on a best-effort basis",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html). So the
+ * cases send enough that a 429 is certain in practice, and assert exact counts on the local stage only.
+ */
+export const DEPLOYED_LIMIT_MARGINS = {
+  /** Concurrent raw requests per unit of the burst (3 on the local stage, where the bucket is exact). */
+  throttleRequestsPerBurst: 10,
+  /** Concurrent client calls per unit of the burst once the bucket is empty (2 on the local stage). */
+  clientCallsPerBurst: 5,
+  /** Client retries for those calls: ten callers share 2 req/s (8 on the local stage). */
+  clientMaxRetries: 16,
+  /** Requests the quota case may send at most: five times the 20 or fewer its key has left. */
+  quotaRequestCap: 100,
+} as const;
+
+/**
  * Requests per second the suite allows itself with the main key. The `test` usage plan allows
  * 10 req/s with a burst of 10 (packages/infra/src/config.ts); staying under it means a raw request
  * never meets a 429 it did not ask for, on the local stage and on AWS alike.

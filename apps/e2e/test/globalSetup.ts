@@ -67,6 +67,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   // Printed once so a run says what it tested; never a key.
   console.log(`e2e target: ${describeTarget(target.kind, target.url)}`);
+  // The local stages share one stack, so one stage's warnings (e.g. another Node.js major) speak for all.
+  for (const warning of stages[0]?.warnings ?? []) console.warn(`e2e: local stage ${warning}`);
   if (excluded.length > 0) console.log(`e2e: excluded by E2E_EXCLUDE: ${excluded.join(', ')}`);
   project.provide('target', target);
 

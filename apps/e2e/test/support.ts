@@ -1,6 +1,6 @@
 import { ClassifierClient, type ClassifierClientOptions } from '@org/classifier-client';
-import { inject } from 'vitest';
-import { SUITE_RATE_PER_SECOND } from '../src/constants.js';
+import { describe, inject } from 'vitest';
+import { type ExcludableGroup, SUITE_RATE_PER_SECOND } from '../src/constants.js';
 import { Pacer } from '../src/pacer.js';
 import { RawHttp } from '../src/rawHttp.js';
 import type { LimitStage, StageRef, SuiteTarget } from '../src/suiteTarget.js';
@@ -20,7 +20,17 @@ export function limitStage(stage: LimitStage): StageRef {
   return stage;
 }
 
-/** Whether a group of cases was excluded by E2E_EXCLUDE (then its file registers a single note case). */
-export function isExcluded(group: string): boolean {
+/** Whether a group of cases was excluded by E2E_EXCLUDE. */
+export function isExcluded(group: ExcludableGroup): boolean {
   return inject('target').excluded.includes(group);
+}
+
+/**
+ * The `describe` for a group of cases E2E_EXCLUDE may exclude, and the reason to append to its title.
+ * An excluded group is skipped, not replaced: the reporter counts its cases as skipped, so a run that
+ * left them out never reads as one that passed them.
+ */
+export function excludedGroup(group: ExcludableGroup): { describe: ReturnType<typeof describe.skipIf>; reason: string } {
+  const excluded = isExcluded(group);
+  return { describe: describe.skipIf(excluded), reason: excluded ? ` (skipped: excluded by E2E_EXCLUDE=${group})` : '' };
 }

@@ -7,6 +7,8 @@ export interface StartedStage {
   readonly url: string;
   readonly apiKey: string;
   readonly summary: string;
+  /** Where the stage will not behave as AWS would (e.g. another Node.js major than the runtime's), one line each. */
+  readonly warnings: readonly string[];
   readonly log: LogTail;
   close(): Promise<void>;
 }
@@ -20,5 +22,5 @@ export async function startStage(options: StageStartOptions = {}): Promise<Start
   requireSynthesizedStack(dir, stack);
   const log = new LogTail();
   const stage = await startLocalStage({ ...options, stack, synthDir: dir, log: log.push });
-  return { url: stage.url, apiKey: stage.apiKey, summary: stage.summary, log, close: () => stage.close() };
+  return { url: stage.url, apiKey: stage.apiKey, summary: stage.summary, warnings: stage.warnings, log, close: () => stage.close() };
 }
