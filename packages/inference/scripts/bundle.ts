@@ -69,6 +69,19 @@ async function copyRuntimeFiles(from: string, to: string, keep: (rel: string) =>
   }
 }
 
+/**
+ * Each output file's banner: `require` for the CommonJS code bundled into ESM, and ORT_REQUIRE, a
+ * require rooted at the bundle's node_modules/onnxruntime-node/, from index.mjs at the root and from
+ * the files in chunks/ (CHUNKS) alike. Which file onnxruntime's code lands in is esbuild's choice.
+ */
+const CHUNKS = 'chunks';
+const ORT_REQUIRE = '__ortRequire';
+const BANNER = [
+  "import { createRequire as __cr } from 'node:module';",
+  'const require = __cr(import.meta.url);',
+  `const ${ORT_REQUIRE} = __cr(new URL(/\\/${CHUNKS}\\/[^/]*$/.test(import.meta.url) ? '../node_modules/onnxruntime-node/' : './node_modules/onnxruntime-node/', import.meta.url));`,
+].join(' ');
+
 /** Where onnxruntime-node's binding.js loads its native addon from (relative to binding.js). */
 const BINDING_REQUIRE = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
 
@@ -76,10 +89,13 @@ const BINDING_REQUIRE = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/
  * Bundles onnxruntime-node's and onnxruntime-common's JavaScript into index.mjs; only the native addon
  * stays a file. Why: loaded from node_modules, their ~30 CommonJS files cost every cold start a
  * module resolution, a compile and an ESM export scan each: 7 ms of init (median of 20 alternating
- * fresh processes, 119.6 -> 112.1 ms). The addon's relative require is rewritten to a package path,
- * which Node resolves from index.mjs and from chunks/ alike (node_modules/onnxruntime-node has no
- * "exports" map to forbid it); esbuild leaves a computed require alone. If a new onnxruntime-node
- * loads its addon otherwise, the bundle fails here instead of at a cold start.
+ * fresh processes, 119.6 -> 112.1 ms).
+ *
+ * The addon's require (relative to binding.js, which is no longer a file) becomes a require relative
+ * to the bundle's own node_modules/onnxruntime-node (ORT_REQUIRE in the banner): a fixed place, so an
+ * addon missing from the bundle fails the cold start instead of being found in a parent folder or a
+ * layer on NODE_PATH (another version, or another architecture's). esbuild leaves a computed require
+ * alone. If a new onnxruntime-node loads its addon otherwise, the bundle fails here, not at a cold start.
  */
 const onnxruntimeBinding: Plugin = {
   name: 'onnxruntime-binding',
@@ -89,7 +105,7 @@ const onnxruntimeBinding: Plugin = {
       if (!BINDING_REQUIRE.test(source)) throw new Error(`${args.path} no longer loads its addon as this bundle expects: see onnxruntimeBinding in scripts/bundle.ts`);
       const contents = source.replace(
         BINDING_REQUIRE,
-        'require(["onnxruntime-node/bin/napi-v6", process.platform, process.arch, "onnxruntime_binding.node"].join("/"))',
+        `${ORT_REQUIRE}(["./bin/napi-v6", process.platform, process.arch, "onnxruntime_binding.node"].join("/"))`,
       );
       return { contents, loader: 'js' };
     });
@@ -110,7 +126,7 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
     format: 'esm',
     platform: 'node',
     target: 'node22',
@@ -119,13 +135,18 @@ export async function bundle(options: BundleOptions = {}): Promise<BundleResult>
     keepNames: true,
     legalComments: 'eof',
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: { js: BANNER },
     logLevel: 'warning',
   });
 
   // The native addon and libonnxruntime (linux, one architecture); package.json says their version.
   const binDir = `bin/napi-v6/linux/${arch}/`;
   await copyRuntimeFiles(packageRoot('onnxruntime-node'), join(dir, 'node_modules', 'onnxruntime-node'), (rel) => rel === 'package.json' || rel.startsWith(binDir));
+  // Both or nothing works: the addon loads libonnxruntime from its own folder (RUNPATH $ORIGIN).
+  for (const binary of ['onnxruntime_binding.node', 'libonnxruntime.so.1']) {
+    const path = join(dir, 'node_modules', 'onnxruntime-node', binDir, binary);
+    if (!(await stat(path).catch(() => undefined))?.isFile()) throw new Error(`onnxruntime-node has no ${binDir}${binary} to bundle`);
+  }
 
   const files = (await listFiles(dir)).map((f) => relative(dir, f).split(sep).join('/')).sort();
   await writeZip(dir, files, zipPath);

@@ -8,6 +8,7 @@
  * onnxruntime before this module's first line.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DEFAULT_SERVICE_NAME, ENV } from './constants.js';
 import { artifactOptions } from './lambda/env.js';
 import { fetchArtifact } from './model/fetchArtifact.js';
 
@@ -18,8 +19,29 @@ const fetched = artifact ? fetchArtifact(artifact) : undefined;
 // the process without init's log line); init still awaits this promise and reports the failure.
 fetched?.catch(() => undefined);
 
-const { initHandler } = await import('./lambda/init.js');
-const serve = await initHandler(process.env, fetched, initStarted);
+let initModule: typeof import('./lambda/init.js');
+try {
+  initModule = await import('./lambda/init.js');
+} catch (error) {
+  // The rest of the handler did not load (onnxruntime's native library missing, or built for another
+  // architecture or C library). The logger is part of what did not load, so the one structured line
+  // init failures promise is written here, in the logger's shape.
+  logLoadFailure(error);
+  throw error;
+}
+const serve = await initModule.initHandler(process.env, fetched, initStarted, performance.now() - initStarted);
 
 /** API Gateway REST (v1 proxy) handler: POST /predict, GET /model (SPEC section 5). */
 export const handler = (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => serve(event, context);
+
+function logLoadFailure(error: unknown): void {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const line = {
+    level: 'ERROR',
+    message: 'init failed: this environment cannot serve',
+    timestamp: new Date().toISOString(),
+    service: process.env[ENV.serviceName] || DEFAULT_SERVICE_NAME,
+    error: { name: e.name, message: e.message, stack: e.stack },
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}

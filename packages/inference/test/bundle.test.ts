@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -10,6 +11,7 @@ import { bundle, MAX_ZIP_BYTES } from '../scripts/bundle.js';
 import { ARTICLE_EXAMPLE, tempDir, tinyArtifact, trainedArtifactDir } from './helpers/artifacts.js';
 
 const run = promisify(execFile);
+const require = createRequire(import.meta.url);
 
 async function zipEntries(path: string): Promise<{ name: string; mode: number; date: Date }[]> {
   const zip = await promisify<string, yauzl.Options, yauzl.ZipFile>(yauzl.open)(path, { lazyEntries: true });
@@ -45,10 +47,16 @@ async function extract(zipPath: string, dest: string): Promise<void> {
 }
 
 /** Unzips into a temp dir (outside the workspace, so no parent node_modules can help) and invokes. */
-async function invokeBundle(zipPath: string, env: Record<string, string>, event: object): Promise<{ result: any; stdout: string }> {
+async function invokeBundle(
+  zipPath: string,
+  env: Record<string, string>,
+  event: object,
+  prepare?: (dir: string) => Promise<void>,
+): Promise<{ result: any; stdout: string }> {
   const dir = await tempDir('lambda-unzipped-');
   try {
     await extract(zipPath, dir.path);
+    await prepare?.(dir.path);
     const script = `const { handler } = await import('./index.mjs');
       const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test' });
       process.stderr.write('RESULT ' + JSON.stringify(result) + '\\n');`;
@@ -127,6 +135,27 @@ describe('Script: bundle', () => {
         (e: { stdout?: string; stderr?: string }) => e,
       );
       expect(`${missing.stdout}${missing.stderr}`).toMatch(/"message":"init failed: this environment cannot serve".*no such file/);
+    } finally {
+      await tiny.remove();
+    }
+  });
+
+  it('loads the addon from its own node_modules only: without it, init fails with its one log line, whatever NODE_PATH offers', async () => {
+    const tiny = await tinyArtifact('explain');
+    try {
+      // The workspace's own onnxruntime-node (linux-x64 included) is on NODE_PATH: a search that left
+      // the bundle, as a bare package path would on Lambda (layers are on NODE_PATH), would find it.
+      const workspaceModules = join(dirname(require.resolve('onnxruntime-node')), '..', '..');
+      const failed: { stdout?: string; stderr?: string } = await invokeBundle(
+        first.zipPath,
+        { MODEL_URI: tiny.modelPath, NODE_PATH: workspaceModules },
+        { body: '["nasa"]' },
+        (dir) => rm(join(dir, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node')),
+      ).then(
+        () => ({}),
+        (e: { stdout?: string; stderr?: string }) => e,
+      );
+      expect(`${failed.stdout}${failed.stderr}`).toMatch(/"message":"init failed: this environment cannot serve".*Cannot find module '\.\/bin\/napi-v6\/linux\/x64\/onnxruntime_binding\.node'/);
     } finally {
       await tiny.remove();
     }

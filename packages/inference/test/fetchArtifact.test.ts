@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,10 +26,26 @@ describe('Function: readFileSource', () => {
     expect((await readFileSource(join(scratch.path, 'empty.bin'))).length).toBe(0);
   });
 
+  it('reads to the end of a file that reports no size, as readFile does', async () => {
+    // /proc files report size 0: reading only the reported size would give no bytes at all.
+    const bytes = await readFileSource('/proc/self/status');
+    expect(bytes.length).toBeGreaterThan(100);
+    expect(Buffer.from(bytes).toString('utf8')).toMatch(/^Name:/);
+    expect(Buffer.from(await readFileSource('/proc/version')).toString('utf8')).toBe(readFileSync('/proc/version', 'utf8'));
+  });
+
   it('names the path and the reason when it cannot read', async () => {
     await expect(readFileSource(join(scratch.path, 'nope.bin'))).rejects.toThrow(/cannot read .*nope\.bin: no such file/);
-    await expect(readFileSource(scratch.path)).rejects.toThrow(ModelLoadError);
+    await expect(readFileSource(scratch.path)).rejects.toThrow(/not a regular file/);
   });
+
+  it('refuses a FIFO at once instead of waiting for a writer (past Lambda\'s init timeout)', async () => {
+    const fifo = join(scratch.path, 'model.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const started = performance.now();
+    await expect(readFileSource(fifo)).rejects.toThrow(/cannot read .*model\.fifo: not a regular file/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  }, 10_000);
 });
 
 describe('Function: fetchArtifact', () => {

@@ -38,6 +38,8 @@ describe('Module: handler (init at module scope)', () => {
     const { handler } = await coldImport();
     const loaded = out.lines().find((l) => l.message === 'model loaded');
     expect(loaded).toMatchObject({ service: 'classifier-init-test', model: { version: tiny.manifest.version }, explain: true });
+    // Loading the code (onnxruntime's native library included) and waiting for the bytes, apart.
+    expect(loaded?.timings).toMatchObject({ codeLoadMs: expect.any(Number), readMs: expect.any(Number), sessionMs: expect.any(Number) });
     const first = await handler(loadEvent('predict-article', { body: '["nasa"]' }), fakeContext());
     const second = await handler(loadEvent('predict-article', { body: '["oven"]' }), fakeContext());
     expect(JSON.parse(first.body)).toEqual(['space']);

@@ -21,8 +21,14 @@ type Env = Record<string, string | undefined>;
 /**
  * @param fetched the artifact's bytes, already being read from where `env` says (undefined: read here)
  * @param initStarted when init began (performance.now()), for the `initMs` the load log reports
+ * @param codeLoadMs how long loading this module took (onnxruntime's native library included), logged
  */
-export async function initHandler(env: Env, fetched: Promise<FetchedArtifact> | undefined, initStarted: number): Promise<ProxyHandler> {
+export async function initHandler(
+  env: Env,
+  fetched: Promise<FetchedArtifact> | undefined,
+  initStarted: number,
+  codeLoadMs?: number,
+): Promise<ProxyHandler> {
   const serviceName = env[ENV.serviceName] || DEFAULT_SERVICE_NAME;
   const logger = createLogger(serviceName);
   try {
@@ -50,7 +56,7 @@ export async function initHandler(env: Env, fetched: Promise<FetchedArtifact> | 
       // Plain requests are tokenised here and run the graph from its term counts, unless this says why not.
       termCountPath: model.termCounts ? true : (model.frontEndUnsupported ?? false),
       limits,
-      timings: model.timings,
+      timings: codeLoadMs === undefined ? model.timings : { codeLoadMs, ...model.timings },
       initMs: Math.round(performance.now() - initStarted),
     });
     return createHandler({ predictor, limits, logger, metrics, requestLog: new RequestLog({ service: serviceName }) });

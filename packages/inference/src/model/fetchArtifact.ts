@@ -16,7 +16,6 @@ export interface FetchedArtifact {
   manifestBytes: Uint8Array;
   /** Where the bytes came from (for logs and messages). */
   source: { model: string; manifest: string };
-  readMs: number;
 }
 
 type S3Reader = (ref: ArtifactLocation & { kind: 's3' }) => Promise<Uint8Array>;
@@ -40,7 +39,6 @@ export async function fetchArtifact(options: FetchArtifactOptions): Promise<Fetc
     }));
   const read = async (loc: ArtifactLocation) => (loc.kind === 'file' ? readFileSource(loc.path) : (await s3())(loc));
 
-  const started = performance.now();
   const [modelBytes, manifestBytes] = await Promise.all([read(modelLoc), read(manifestLoc)]);
-  return { modelBytes, manifestBytes, source, readMs: performance.now() - started };
+  return { modelBytes, manifestBytes, source };
 }

@@ -34,6 +34,10 @@ export interface LoadedModel {
   graphOutputs: readonly string[];
   /** Where the bytes came from (for logs). */
   source: { model: string; manifest: string };
+  /**
+   * Milliseconds: `readMs` is how long loading waited for the artifact's bytes (with `fetched`, a read
+   * started earlier, only what did not overlap the caller's own work), then checking, sessions, warm-up.
+   */
   timings: { readMs: number; verifyMs: number; sessionMs: number; warmupMs: number };
   /** Releases every session created so far. */
   release: () => Promise<void>;
@@ -47,7 +51,8 @@ export interface LoadedModel {
  * manifest is refused before it serves.
  */
 export async function loadModel(options: LoadModelOptions): Promise<LoadedModel> {
-  const { modelBytes, manifestBytes, source, readMs } = await (options.fetched ?? fetchArtifact(options));
+  const t0 = performance.now();
+  const { modelBytes, manifestBytes, source } = await (options.fetched ?? fetchArtifact(options));
   const t1 = performance.now();
 
   let manifest: Manifest;
@@ -144,7 +149,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     ...(explain ? { explainSession: onFirstUse(() => modelBytes) } : {}),
     graphOutputs: outputs,
     source,
-    timings: { readMs, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },
+    timings: { readMs: t1 - t0, verifyMs: t2 - t1, sessionMs: t3 - t2 - termWarmupMs, warmupMs: termWarmupMs + (t4 - t3) },
     release,
   };
 }
