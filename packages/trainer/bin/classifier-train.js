@@ -3,5 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { run } = await import('../src/cli.ts');
+// run() sets the exit code and prints an unexpected error as one line, as `tsx src/cli.ts` does.
+await run(process.argv.slice(2));

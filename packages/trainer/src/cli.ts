@@ -123,14 +123,17 @@ export function isMainModule(moduleUrl: string, script: string | undefined): boo
   }
 }
 
-if (isMainModule(import.meta.url, process.argv[1])) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`classifier-train: unexpected error: ${(err as Error).message}\n`);
-      process.exitCode = 1;
-    },
-  );
+/**
+ * main() with its exit code set, and any error it did not expect printed as one line: both entry
+ * points (`tsx src/cli.ts` and bin/classifier-train.js) run through this, so neither prints a stack.
+ */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    process.stderr.write(`classifier-train: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
 }
+
+if (isMainModule(import.meta.url, process.argv[1])) await run(process.argv.slice(2));

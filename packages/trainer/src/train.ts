@@ -1,5 +1,3 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   MANIFEST_FILE,
   MODEL_FILE,
@@ -15,6 +13,7 @@ import { ConfigError, TrainerError } from './errors.js';
 import { type Newsgroups, loadNewsgroups } from './data/newsgroups.js';
 import { evaluate } from './eval/metrics.js';
 import { renderReport } from './eval/report.js';
+import { checkOutputDir, writeArtifact } from './output.js';
 import { ENGLISH_STOP_WORDS } from './features/stopWords.js';
 import { TfidfVectorizer, type TfidfOptions } from './features/tfidf.js';
 import { graphCharacters } from './features/graphCharacters.js';
@@ -25,6 +24,7 @@ import {
   fitLogisticRegression,
   softmaxRows,
 } from './model/logisticRegression.js';
+import { describeStop } from './model/lbfgs.js';
 import { warmStartFrom } from './model/warmStart.js';
 import { GRAPH_IO, exportOnnx, frontEndManifest } from './onnx/exportOnnx.js';
 import { type ParityReport, checkParity } from './onnx/parityGate.js';
@@ -45,6 +45,11 @@ export interface TrainOptions {
 
 export interface TrainResult {
   manifest: Manifest;
+  /**
+   * Why the final fit stopped. Not in the manifest: its schema (@org/classifier-artifact) has no field
+   * for it; the training log and report.html show it.
+   */
+  stopReason: LogisticRegressionModel['stopReason'];
   metrics: Metrics;
   parity: ParityReport;
   fitSeconds: number;
@@ -54,6 +59,8 @@ export interface TrainResult {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config } = options;
   const progress = options.progress ?? silentProgress;
+  // Before the data and the minutes of training: a folder that cannot be written fails now.
+  await checkOutputDir(options.outDir);
   progress.phase('load', 18846);
   const data = options.data ?? (await loadNewsgroups({ archive: options.archive, onProgress: (n) => progress.update(n) }));
   progress.done(`${data.train.texts.length} train / ${data.test.texts.length} test posts, ${data.labels.length} groups`);
@@ -130,7 +137,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     onIteration: (it, loss) => progress.update(it, `loss ${loss.toFixed(5)}`),
   });
   const fitSeconds = (performance.now() - fitStart) / 1000;
-  progress.done(`${model.iterations} iterations, ${model.converged ? `converged (${model.stopReason})` : 'not converged'}, ${fitSeconds.toFixed(1)} s`);
+  progress.done(`${model.iterations} iterations, ${describeStop(model.converged, model.stopReason)}, ${fitSeconds.toFixed(1)} s`);
 
   const testX = vectorizer.transform(data.test.texts);
   const logits = decisionFunction(model, testX);
@@ -204,8 +211,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   );
   progress.done(`${parity.posts} test posts agree; max probability difference ${parity.maxProbabilityDiff.toExponential(2)}`);
 
-  await writeArtifact(options.outDir, onnx, manifestText, manifest);
-  return { manifest, metrics, parity, fitSeconds, modelBytes: onnx.length };
+  await writeArtifact(options.outDir, [
+    [MODEL_FILE, onnx],
+    [MANIFEST_FILE, manifestText],
+    ['report.html', renderReport(manifest, { stopReason: model.stopReason })],
+  ]);
+  return { manifest, metrics, parity, stopReason: model.stopReason, fitSeconds, modelBytes: onnx.length };
 }
 
 /** A model's coefficients and intercept in the optimiser's layout (a warm start). */
@@ -234,19 +245,4 @@ export function carveValidation(targets: Int32Array, fraction: number): { fit: I
     (taken(n + 1) > taken(n) ? validation : fit).push(i);
   });
   return { fit: Int32Array.from(fit), validation: Int32Array.from(validation) };
-}
-
-async function writeArtifact(dir: string, onnx: Uint8Array, manifestText: string, manifest: Manifest): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  // Written to temporary names and renamed, model first, so a reader never pairs a new manifest with
-  // an old model (the digest check would refuse it anyway).
-  const files: Array<[string, string | Uint8Array]> = [
-    [MODEL_FILE, onnx],
-    [MANIFEST_FILE, manifestText],
-    ['report.html', renderReport(manifest)],
-  ];
-  for (const [name, content] of files) {
-    await writeFile(join(dir, `${name}.tmp`), content);
-    await rename(join(dir, `${name}.tmp`), join(dir, name));
-  }
 }

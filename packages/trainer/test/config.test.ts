@@ -35,4 +35,20 @@ describe('loadConfig', () => {
     // A count against a proportion depends on the corpus size: left to the vectorizer (tfidf.test.ts).
     await expect(load({ minDf: 5, maxDf: 0.2 })).resolves.toBeDefined();
   });
+
+  it('refuses unknown keys, naming them and the camelCase key a snake_case one meant', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'config-')), 'config.json');
+    // The reviewer's case: every setting misspelt, so it trained on the defaults without a warning.
+    await writeFile(path, JSON.stringify({ name: 'x', featurizer: { min_df: 5, sublinear_tf: true }, model: { C: [1], max_iter: 50 } }));
+    const refused = loadConfig(path);
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(/featurizer\.min_df: unknown key \(did you mean minDf\?\)/);
+    await expect(refused).rejects.toThrow(/featurizer\.sublinear_tf: unknown key \(did you mean sublinearTf\?\)/);
+    await expect(refused).rejects.toThrow(/model\.max_iter: unknown key \(did you mean maxIter\?\)/);
+    // Nested and top-level objects too; a key that resembles none lists the known ones.
+    await writeFile(path, JSON.stringify({ name: 'x', featurizer: {}, model: { C: [1], plateau: { iters: 5, tol: 1e-4 } } }));
+    await expect(loadConfig(path)).rejects.toThrow(/model\.plateau\.iters: unknown key \(known keys: iterations, tol\)/);
+    await writeFile(path, JSON.stringify({ name: 'x', featurizer: {}, model: { C: [1] }, seed: 1 }));
+    await expect(loadConfig(path)).rejects.toThrow(/config .*: seed: unknown key/);
+  });
 });

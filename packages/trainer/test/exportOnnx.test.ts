@@ -85,6 +85,17 @@ describe.each([
     probs.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 5));
   });
 
+  it('declares IR version 9, the one ONNX pairs with ai.onnx opset 20, and onnxruntime loads and runs it', async () => {
+    const { onnx, expectedLabels } = trained(options);
+    const model = onnxProto.onnx.ModelProto.decode(onnx);
+    expect(Number(model.irVersion)).toBe(9);
+    expect(Number(model.opsetImport?.find((o) => !o.domain)?.version)).toBe(20);
+    const session = await ort.InferenceSession.create(onnx);
+    const out = await session.run({ [GRAPH_IO.input]: new ort.Tensor('string', probe, [probe.length]) });
+    expect(out[GRAPH_IO.label]?.data).toEqual(expectedLabels);
+    await session.release();
+  });
+
   it('gives the intercept to posts without known terms, whether none, some or all posts of a batch have terms', async () => {
     const { onnx, logits } = trained(options);
     const session = await ort.InferenceSession.create(onnx);

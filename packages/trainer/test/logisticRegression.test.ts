@@ -71,6 +71,16 @@ describe('lbfgs plateau stop', () => {
     // One iteration earlier the window still showed more than tol of progress.
     expect(((losses[it - 6] as number) - (losses[it - 1] as number)) / (losses[it - 1] as number)).toBeGreaterThan(1e-6);
   });
+
+  it('reports a plateau stop as not converged, and a stop at the gradient tolerance as converged', () => {
+    const start = () => new Float64Array(5).fill(3);
+    const early = lbfgs(quartic, start(), { maxIter: 500, gtol: 0, ftol: -1, plateau: { iterations: 5, tol: 1e-6 } });
+    expect(early.reason).toBe('plateau');
+    expect(early.converged).toBe(false);
+    const full = lbfgs(quartic, start(), { maxIter: 500, gtol: 1e-6, ftol: -1 });
+    expect(full.reason).toBe('gtol');
+    expect(full.converged).toBe(true);
+  });
 });
 
 describe('fitLogisticRegression', () => {

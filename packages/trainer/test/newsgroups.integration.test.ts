@@ -68,7 +68,10 @@ describe('training the seed configuration end to end', () => {
     expect(result.parity.posts).toBe(7532);
     expect(result.parity.labelMismatches).toBe(0);
     expect(result.parity.maxProbabilityDiff).toBeLessThan(1e-4);
-    expect(result.manifest.training?.converged).toBe(true);
+    // Stopped by a rule, not by maxIter or a failed line search. The seed's plateau rule stops before the
+    // gradient tolerance, and such a fit is recorded as not converged (config.ts, model.plateau).
+    expect(['gtol', 'ftol', 'plateau']).toContain(result.stopReason);
+    expect(result.manifest.training?.converged).toBe(result.stopReason !== 'plateau');
     const report = await readFile(join(out, 'report.html'), 'utf8');
     expect(report).toContain('aria-label="confusion matrix"');
     expect(report).toContain('alt.atheism');

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -65,5 +65,48 @@ describe('train learns only words the serving graph can produce', () => {
     expect(features.length).toBeGreaterThan(0);
     expect(features.filter((f) => !graphTokens.has(f))).toEqual([]);
     expect(features).toContain('orbit');
+  });
+});
+
+describe('train writes the artifact as one unit', () => {
+  it('keeps the previous model.onnx and manifest.json byte for byte when a file cannot be written, and leaves no temporary file', async () => {
+    const data = await loadNewsgroups({ archive: await makeArchive(tinyCorpus()) });
+    const out = join(await mkdtemp(join(tmpdir(), 'train-')), 'out');
+    await train({ config: config(), outDir: out, data });
+    const before = { model: await readFile(join(out, 'model.onnx')), manifest: await readFile(join(out, 'manifest.json')) };
+    // A directory on the manifest's temporary name: writing it fails after the model's was written.
+    await mkdir(join(out, 'manifest.json.tmp'));
+    // Another C, so a new model.onnx would differ from the old one.
+    const run = train({ config: config({}, { C: [1] }), outDir: out, data });
+    await expect(run).rejects.toThrow(TrainerError);
+    await expect(run).rejects.toThrow(/cannot write the artifact to .*; the previous artifact, if any, is unchanged/);
+    expect(await readFile(join(out, 'model.onnx'))).toEqual(before.model);
+    expect(await readFile(join(out, 'manifest.json'))).toEqual(before.manifest);
+    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'manifest.json.tmp', 'model.onnx', 'report.html']);
+  });
+});
+
+describe('train checks its output folder before loading any data', () => {
+  it('refuses a folder under a file, and an empty one, without reading the archive', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'train-'));
+    await writeFile(join(dir, 'file'), '');
+    // No data and no archive: the check must fail before loading tries the (missing) archive.
+    const missing = join(dir, 'no-such-archive.tar.gz');
+    await expect(train({ config: config(), outDir: join(dir, 'file', 'sub'), archive: missing })).rejects.toThrow(
+      /cannot write the artifact to .*file\/sub: .*file is not a directory/,
+    );
+    await expect(train({ config: config(), outDir: '', archive: missing })).rejects.toThrow(/--out is empty/);
+  });
+});
+
+describe('train records how the fit stopped', () => {
+  it('records a fit stopped by the plateau rule as not converged, with the reason in report.html', async () => {
+    const data = await loadNewsgroups({ archive: await makeArchive(tinyCorpus()) });
+    const out = join(await mkdtemp(join(tmpdir(), 'train-')), 'out');
+    // Any progress below 90% over one iteration counts as a plateau: the fit stops at once.
+    const result = await train({ config: config({}, { maxIter: 100, tol: 1e-12, plateau: { iterations: 1, tol: 0.9 } }), outDir: out, data });
+    expect(result.stopReason).toBe('plateau');
+    expect(result.manifest.training?.converged).toBe(false);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('not converged (stopped by the plateau rule)');
   });
 });

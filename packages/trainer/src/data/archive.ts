@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -47,7 +47,10 @@ export interface ArchiveSource {
  * cache directory, and only then the canonical download (checked against the known digests).
  */
 export async function locateArchive(flag?: string, fetchImpl: typeof fetch = fetch): Promise<ArchiveSource> {
-  if (flag) return { path: mustExist(resolve(flag), '--archive'), origin: 'flag' };
+  // An empty --archive (an unset shell variable, `--archive "$ARCHIVE"`) is refused, not taken for
+  // no flag: falling back to the shared archive would train on data the caller did not name.
+  if (flag === '') throw new DatasetError(`--archive is empty; pass the path of ${ARCHIVE_FILE}`);
+  if (flag !== undefined) return { path: mustExist(resolve(flag), '--archive'), origin: 'flag' };
   const env = process.env.NEWSGROUPS_ARCHIVE;
   if (env) return { path: mustExist(resolve(env), 'NEWSGROUPS_ARCHIVE'), origin: 'env' };
   const shared = sharedArchiveCandidates().find((p) => existsSync(p));
@@ -60,6 +63,11 @@ export async function locateArchive(flag?: string, fetchImpl: typeof fetch = fet
 function mustExist(path: string, from: string): string {
   if (!existsSync(path)) {
     throw new DatasetError(`${from} points to ${path}, which does not exist; pass the path of ${ARCHIVE_FILE}`);
+  }
+  // A folder (the extracted archive, or the data folder itself) would otherwise fail later, reading it
+  // for its digest, with a bare EISDIR.
+  if (!statSync(path).isFile()) {
+    throw new DatasetError(`${from} points to ${path}, which is not a file (a directory?); pass the path of ${ARCHIVE_FILE}`);
   }
   return path;
 }

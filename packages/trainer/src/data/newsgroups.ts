@@ -28,7 +28,9 @@ const SPLITS = { train: '20news-bydate-train', test: '20news-bydate-test' } as c
  */
 export async function loadNewsgroups(options: { archive?: string; onProgress?: (files: number) => void } = {}): Promise<Newsgroups> {
   const source = await locateArchive(options.archive);
-  const sha256 = await fileSha256(source.path);
+  const sha256 = await fileSha256(source.path).catch((cause: unknown) => {
+    throw new DatasetError(`cannot read ${source.path}: ${(cause as Error).message}`, { cause });
+  });
   const files = await readPosts(source.path, options.onProgress);
 
   const byGroup = { train: new Map<string, Array<[string, string]>>(), test: new Map<string, Array<[string, string]>>() };

@@ -1,12 +1,18 @@
 import type { Manifest, Metrics } from '@org/classifier-artifact';
+import { type LbfgsResult, describeStop } from '../model/lbfgs.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-/** A self-contained HTML page (inline SVG and CSS, no scripts, no network) for one trained model. */
-export function renderReport(manifest: Manifest): string {
+/**
+ * A self-contained HTML page (inline SVG and CSS, no scripts, no network) for one trained model.
+ * `fit.stopReason` is shown here because the manifest's schema has no field for it.
+ */
+export function renderReport(manifest: Manifest, fit: { stopReason?: LbfgsResult['reason'] } = {}): string {
   const m = manifest.metrics;
   if (!m) throw new Error('the manifest has no metrics to report');
+  const t = manifest.training;
+  const stop = t ? (fit.stopReason ? describeStop(t.converged, fit.stopReason) : t.converged ? 'converged' : 'not converged') : undefined;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(manifest.name)} ${esc(manifest.version)}</title>
 <style>
@@ -18,6 +24,7 @@ td:first-child,th:first-child{text-align:left}.kpi{font-size:1.6rem;margin-right
 <p><span class="kpi">accuracy ${pct(m.accuracy)}</span><span class="kpi">macro-F1 ${pct(m.macroF1)}</span>
 ${m.testPosts} test posts; configuration <code>${esc(manifest.training?.config ?? 'unknown')}</code>,
 C=${manifest.training?.C ?? '?'}, ${manifest.featurizer?.vocabularySize ?? '?'} terms; created ${esc(manifest.createdAt)}.</p>
+${t && stop ? `<p class="fit">fit: ${t.iterations} of at most ${t.maxIter} iterations, ${esc(stop)}, ${t.fitSeconds} s.</p>\n` : ''}
 <h2>Confusion matrix</h2>
 ${heatmap(m, manifest.labels)}
 <h2>Per class</h2>

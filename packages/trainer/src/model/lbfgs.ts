@@ -10,8 +10,9 @@ export interface LbfgsOptions {
   memory?: number;
   /**
    * Stop when the loss fell by less than `tol` (relative) over the last `iterations` iterations. Unlike
-   * `ftol`, which looks at one step, this ignores a single short step and stops a long tail of steps
-   * that no longer change the predictions.
+   * `ftol`, which looks at one step, this ignores a single short step and cuts a long tail of steps
+   * that change the loss little; they still change a few predictions, so such a stop is reported as
+   * not converged (reason `plateau`).
    */
   plateau?: { iterations: number; tol: number };
   onIteration?: (iteration: number, f: number, gmax: number) => void;
@@ -21,8 +22,25 @@ export interface LbfgsResult {
   x: Float64Array;
   f: number;
   iterations: number;
+  /**
+   * True only for a stop at a tolerance of the optimum (`gtol`, `ftol`). A plateau stop is not
+   * convergence: the loss was still falling, slowly, and the remaining steps do move predictions.
+   */
   converged: boolean;
   reason: 'gtol' | 'ftol' | 'plateau' | 'maxIter' | 'lineSearch';
+}
+
+const STOP_REASONS: Readonly<Record<LbfgsResult['reason'], string>> = {
+  gtol: 'gradient below tol',
+  ftol: 'loss no longer decreasing',
+  plateau: 'stopped by the plateau rule',
+  maxIter: 'maxIter reached',
+  lineSearch: 'no step decreased the loss',
+};
+
+/** For logs and the report: `converged (gradient below tol)`, `not converged (stopped by the plateau rule)`. */
+export function describeStop(converged: boolean, reason: LbfgsResult['reason']): string {
+  return `${converged ? 'converged' : 'not converged'} (${STOP_REASONS[reason]})`;
 }
 
 /**
@@ -136,7 +154,7 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
       history[it % (window + 1)] = f;
       const before = history[(it + 1) % (window + 1)] as number; // f `window` iterations ago
       if (it >= window && (before - f) / Math.max(Math.abs(f), Number.MIN_VALUE) <= options.plateau.tol) {
-        return { x, f, iterations: it, converged: true, reason: 'plateau' };
+        return { x, f, iterations: it, converged: false, reason: 'plateau' };
       }
     }
   }

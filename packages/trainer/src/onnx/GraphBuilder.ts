@@ -117,7 +117,9 @@ export class GraphBuilder {
 
   encode(options: { name: string; opsets: Opset[]; metadata?: Record<string, string>; docString?: string }): Uint8Array {
     const model = onnx.ModelProto.create({
-      irVersion: 8,
+      // ONNX's versioning table pairs ai.onnx opset 20 (exportOnnx's OPSETS) with IR version 9 (ONNX
+      // 1.15); IR 8 covers opsets up to 18, so a checker or an older runtime may refuse the pair.
+      irVersion: 9,
       producerName: options.name,
       producerVersion: '1',
       opsetImport: options.opsets.map((o) => onnx.OperatorSetIdProto.create(o)),
