@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadRequestError, ClassifierClient, ClassifierError, UnexpectedResponseError } from '../src/index.js';
 import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
+import { watchingProcess } from './helpers/processEvents.js';
 
 const API_KEY = 'test-key-0123456789';
 
@@ -95,12 +96,7 @@ describe('Constructor', () => {
   it('leaves no timer behind to reject unhandled when the API key cannot be sent', async () => {
     // Before the constructor checked the key, the attempt threw building its headers after starting
     // its timeout timer; the timer then rejected a promise no one handled, which ends a Node process.
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => {
-      unhandled.push(reason);
-    };
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    await watchingProcess('unhandledRejection', async (unhandled) => {
       const outcome = await (async () => {
         const client = new ClassifierClient({ baseUrl: 'http://127.0.0.1:1/test', apiKey: 'bad\nkey', timeoutMs: 20, maxRetries: 0 });
         return client.classify('x');
@@ -111,9 +107,7 @@ describe('Constructor', () => {
       expect(outcome).toBeInstanceOf(ClassifierError);
       expect((outcome as ClassifierError).code).toBe('invalid_options');
       expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
   });
 
   it('never shows the API key when the client is inspected or serialized', () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { completedResults, splitBatches, wrapperBytes } from '../src/batches.js';
 import { AbortError, BadRequestError, ClassifierClient, PayloadTooLargeError } from '../src/index.js';
 import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
+import { watchingProcess } from './helpers/processEvents.js';
 
 const API_KEY = 'batch-test-key';
 
@@ -258,12 +259,7 @@ describe('Method: classify, maxBatchBytes covers the whole body', () => {
 
 describe('Method: classify, listeners of concurrent batches', () => {
   it('runs 16 batches at once without MaxListenersExceededWarning, and leaves no listener on the caller\'s signal', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error): void => {
-      warnings.push(warning);
-    };
-    process.on('warning', onWarning);
-    try {
+    await watchingProcess('warning', async (warnings) => {
       const controller = new AbortController();
       // The most abort listeners the caller's signal held while the batches were in flight.
       let mostOnCallerSignal = 0;
@@ -281,11 +277,9 @@ describe('Method: classify, listeners of concurrent batches', () => {
       expect(labels).toEqual(texts(100).map((t) => `label:${t}`));
       // More than Node's default of 10 listeners if the batches shared one signal.
       expect(server.maxInFlight).toBeGreaterThan(10);
-      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+      expect((warnings as Error[]).filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
       expect(mostOnCallerSignal).toBe(1);
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 });

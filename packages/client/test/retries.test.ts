@@ -13,6 +13,7 @@ import {
   type RetryEvent,
 } from '../src/index.js';
 import { echoLabels, sendJson, startServer, type TestServer } from './helpers/server.js';
+import { watchingProcess } from './helpers/processEvents.js';
 
 const API_KEY = 'retry-test-key';
 
@@ -238,12 +239,7 @@ describe('Retries: the onRetry hook', () => {
   });
 
   it('ignores an async onRetry that rejects, without an unhandled rejection', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => {
-      unhandled.push(reason);
-    };
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    await watchingProcess('unhandledRejection', async (unhandled) => {
       server = await startServer((seen, res, _req, index) =>
         index < 2 ? sendJson(res, 503, { message: 'Service Unavailable' }) : sendJson(res, 200, echoLabels(seen.body)),
       );
@@ -261,9 +257,7 @@ describe('Retries: the onRetry hook', () => {
       expect(label).toBe('label:x');
       expect(server.requests).toHaveLength(3);
       expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
   });
 });
 
