@@ -1,7 +1,8 @@
 import { ENV } from '../constants.js';
 import type { FetchArtifactOptions } from '../model/fetchArtifact.js';
 
-type Env = Record<string, string | undefined>;
+/** The function's environment variables (process.env, or a test's). */
+export type Env = Record<string, string | undefined>;
 
 /** Where the artifact is and how to read it, from the function's environment; undefined without MODEL_URI. */
 export function artifactOptions(env: Env): FetchArtifactOptions | undefined {

@@ -14,9 +14,7 @@ import { createLogger } from '../observability/logger.js';
 import { EmfMetrics } from '../observability/metrics.js';
 import { RequestLog } from '../observability/requestLog.js';
 import { Predictor } from '../predictor/Predictor.js';
-import { artifactOptions } from './env.js';
-
-type Env = Record<string, string | undefined>;
+import { artifactOptions, type Env } from './env.js';
 
 /**
  * @param fetched the artifact's bytes, already being read from where `env` says (undefined: read here)
