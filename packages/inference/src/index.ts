@@ -6,6 +6,7 @@ export { createHandler, type HandlerDeps, type ProxyHandler } from './http/creat
 export { readLimits, type Limits } from './http/limits.js';
 export { decodeBody, parseJson, toPredictRequest, type ModelCapabilities, type PredictRequest } from './http/parseRequest.js';
 export { REQUEST_ID_HEADER } from './http/responses.js';
+export { type GraphSession } from './model/graphSession.js';
 export { loadModel, type LoadedModel, type LoadModelOptions } from './model/loadModel.js';
 export { lambdaSessionOptions, termCountSessionOptions } from './model/sessionOptions.js';
 export { type S3SourceOptions } from './model/sources/s3Source.js';

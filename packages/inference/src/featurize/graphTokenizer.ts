@@ -1,9 +1,9 @@
-import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
+import type { GraphSession } from '../model/graphSession.js';
 import type { GraphTokenizer } from './charClasses.js';
 
 /** The graph's front end as a function: texts in, each text's tokens out (padding left out). */
-export function graphTokenizer(session: ort.InferenceSession, input: string, output: string, padValue: string): GraphTokenizer {
+export function graphTokenizer(session: GraphSession, input: string, output: string, padValue: string): GraphTokenizer {
   return async (texts) => {
     const out = await session.run({ [input]: new Tensor('string', texts, [texts.length]) }, [output]);
     const grid = out[output];

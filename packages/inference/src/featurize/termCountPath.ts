@@ -4,6 +4,7 @@
  */
 import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
+import type { GraphSession } from '../model/graphSession.js';
 import { CharClasses } from './charClasses.js';
 import { Featurizer, type TermCounts } from './Featurizer.js';
 import { type FrontEndPlan, planFrontEnd } from './frontEndPlan.js';
@@ -19,9 +20,9 @@ export interface TermCountPath {
 /** The term-count session and the featurizer, the graph's Tokenizer asked about Latin-1 up front. */
 export async function openTermCountPath(
   plan: FrontEndPlan,
-  create: (bytes: Uint8Array, kind?: 'text' | 'termCounts') => Promise<ort.InferenceSession>,
+  create: (bytes: Uint8Array, kind?: 'text' | 'termCounts') => Promise<GraphSession>,
   manifest: Manifest,
-): Promise<{ session: ort.InferenceSession; termCounts: TermCountPath }> {
+): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
   const [session, tokenizer] = await Promise.all([create(plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
   const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun);
   // Most text needs no other block, and the first request should not have to ask.

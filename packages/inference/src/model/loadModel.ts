@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
 import { openTermCountPath, planOrReason, type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
 import { type FetchArtifactOptions, type FetchedArtifact, fetchArtifact } from './fetchArtifact.js';
+import { createGraphSession, type GraphSession } from './graphSession.js';
 import { graphOutputNames, readGraph, type WireGraph } from './onnxWire.js';
 import { pruneOutputs } from './subgraph.js';
 import { lambdaSessionOptions, termCountSessionOptions } from './sessionOptions.js';
@@ -17,9 +18,10 @@ export interface LoadedModel {
   manifest: Manifest;
   /**
    * The session for plain predictions: the graph without its explanation outputs, and, when
-   * `termCounts` is set, also without its text front end (it then takes the featurizer's counts).
+   * `termCounts` is set, also without its text front end (it then takes the featurizer's counts), and
+   * run synchronously on onnxruntime's native binding (graphSession.ts says why).
    */
-  session: ort.InferenceSession;
+  session: GraphSession;
   termCounts?: TermCountPath;
   /** Why the manifest's `frontEnd` is not used (the model then runs from text). */
   frontEndUnsupported?: string;
@@ -77,9 +79,15 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const fromText = () =>
     (textBytes ??= explain && !('unreadable' in graph) ? pruneOutputs(graph, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes);
 
-  let created: Promise<ort.InferenceSession>[] = [];
-  const create = (bytes: Uint8Array, kind: 'text' | 'termCounts' = 'text') => {
-    const session = ort.InferenceSession.create(bytes, kind === 'termCounts' ? termCountSessionOptions(sessionOptions) : sessionOptions);
+  let created: Promise<GraphSession>[] = [];
+  const create = (bytes: Uint8Array) => {
+    const session = ort.InferenceSession.create(bytes, sessionOptions);
+    created.push(session);
+    return session;
+  };
+  // The term-count session serves every plain request: its runs skip the public API's deferral.
+  const createTermCounts = (bytes: Uint8Array) => {
+    const session = createGraphSession(bytes, termCountSessionOptions(sessionOptions));
     created.push(session);
     return session;
   };
@@ -94,11 +102,11 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   // start, the graph from text gives the same answers: the environment still serves, and says why.
   const plan = !manifest.frontEnd ? undefined : 'unreadable' in graph ? { unsupported: graph.unreadable } : planOrReason(graph, manifest);
   let frontEndUnsupported = plan && 'unsupported' in plan ? plan.unsupported : undefined;
-  let plain: { session: ort.InferenceSession; termCounts?: TermCountPath } | undefined;
+  let plain: { session: GraphSession; termCounts: TermCountPath } | { session: ort.InferenceSession; termCounts?: undefined } | undefined;
   let termWarmupMs = 0;
   if (plan && !('unsupported' in plan)) {
     try {
-      plain = await openTermCountPath(plan, create, manifest);
+      plain = await openTermCountPath(plan, (bytes, kind) => (kind === 'termCounts' ? createTermCounts(bytes) : create(bytes)), manifest);
       const w = performance.now();
       await warmUp(plain.session, plain.termCounts, manifest, source.model);
       termWarmupMs = performance.now() - w;
@@ -117,6 +125,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     }
   }
   const { session, termCounts } = plain;
+  const fromTextOnly = plain.termCounts ? undefined : plain.session;
   const t3 = performance.now();
 
   const outputs = 'unreadable' in graph ? [] : graphOutputNames(graph);
@@ -145,7 +154,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     session,
     ...(termCounts ? { termCounts } : {}),
     ...(frontEndUnsupported ? { frontEndUnsupported } : {}),
-    textSession: () => (termCounts ? text() : Promise.resolve(session)),
+    textSession: () => (fromTextOnly ? Promise.resolve(fromTextOnly) : text()),
     ...(explain ? { explainSession: onFirstUse(() => modelBytes) } : {}),
     graphOutputs: outputs,
     source,
@@ -162,7 +171,7 @@ function readGraphOrReason(model: Uint8Array): WireGraph | { unreadable: string 
   }
 }
 
-function checkGraphMatchesManifest(session: ort.InferenceSession | undefined, outputs: readonly string[], manifest: Manifest, where: string): void {
+function checkGraphMatchesManifest(session: GraphSession | undefined, outputs: readonly string[], manifest: Manifest, where: string): void {
   if (session && !session.inputNames.includes(manifest.io.input)) {
     throw new ModelLoadError(`${where}: the graph has no input "${manifest.io.input}" (inputs: ${session.inputNames.join(', ')})`);
   }
@@ -174,7 +183,7 @@ function checkGraphMatchesManifest(session: ort.InferenceSession | undefined, ou
   }
 }
 
-async function warmUp(session: ort.InferenceSession, termCounts: TermCountPath | undefined, manifest: Manifest, where: string): Promise<void> {
+async function warmUp(session: GraphSession, termCounts: TermCountPath | undefined, manifest: Manifest, where: string): Promise<void> {
   const texts = ['warm up'];
   let feeds: Record<string, ort.Tensor> = { [manifest.io.input]: new ort.Tensor('string', texts, [1]) };
   if (termCounts) {

@@ -4,6 +4,7 @@ import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
 import type { TermCounts } from '../featurize/Featurizer.js';
 import { type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
+import type { GraphSession } from '../model/graphSession.js';
 import type { LoadedModel } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
 
@@ -41,7 +42,7 @@ export class Predictor {
   readonly labels: readonly string[];
   readonly supportsExplain: boolean;
   readonly supportsOov: boolean;
-  private readonly session: ort.InferenceSession;
+  private readonly session: GraphSession;
   private termCounts: TermCountPath | undefined;
   private readonly textSession: () => Promise<ort.InferenceSession>;
   private readonly explainSession: (() => Promise<ort.InferenceSession>) | undefined;
