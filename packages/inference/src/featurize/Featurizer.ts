@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
 import type { PairTable } from './pairTable.js';
+import type { TokenScanner } from './tokenScanner.js';
 import { HASH_SEED, hashFinish, hashStep, type Vocabulary } from './vocabulary.js';
 
 /** A 1-2 gram graph's tables: the vocabulary then gives word ids, and these give the features. */
@@ -63,6 +64,8 @@ export class Featurizer {
    */
   private code = new Uint16Array(4096);
   private codeBytes = Buffer.from(this.code.buffer, this.code.byteOffset, this.code.byteLength);
+  /** The JavaScript scan's token records: [start in `units`, length, hash] each. */
+  private records = new Int32Array(3 * 1024);
   private keyWords = new Int32Array(2048);
   private countWords = new Int32Array(2048);
 
@@ -72,6 +75,8 @@ export class Featurizer {
     /** The graph's key stride: keys are post * keyStride + feature. */
     readonly keyStride: number,
     readonly bigrams?: BigramTables,
+    /** The WebAssembly scan; without it (or for a text it leaves to JavaScript) `scanText` scans. */
+    private readonly scanner?: TokenScanner,
   ) {
     this.perFeature = new Int32Array(keyStride);
     this.touched = new Int32Array(Math.ceil(keyStride / 32));
@@ -96,10 +101,11 @@ export class Featurizer {
 
   /** The batch's term counts, or the character blocks to ask the graph about first. */
   private scan(texts: readonly string[]): TermCounts | Set<number> {
-    const bmp = this.classes.bmp;
     const minRun = this.classes.minRun;
     const vocabulary = this.vocabulary;
     const perFeature = this.perFeature;
+    const touched = this.touched;
+    const touchedWords = this.touchedWords;
     const unigramOfWord = this.bigrams?.unigramOfWord;
     const pairs = this.bigrams?.pairs;
     let missing: Set<number> | undefined;
@@ -109,69 +115,30 @@ export class Featurizer {
 
     for (let n = 0; n < texts.length; n++) {
       const text = texts[n] as string;
-      const L = text.length;
-      const code = this.codeUnits(text);
-      // A lowered character can take two code units where the text had one.
-      if (this.units.length < 2 * L + 2) this.units = new Uint16Array(2 * L + 2);
-      const units = this.units;
-      const touched = this.touched;
-      const touchedWords = this.touchedWords;
+      // The text's tokens as records [start in units, length, hash], from WebAssembly where it can.
+      let found = this.scanner ? this.scanner.scan(text, minRun) : -1;
+      let units: Uint16Array;
+      let records: Int32Array;
+      if (found >= 0) {
+        units = (this.scanner as TokenScanner).units;
+        records = (this.scanner as TokenScanner).records;
+      } else {
+        const scanned = this.scanText(text, minRun);
+        if (scanned instanceof Set) {
+          // Counted all the same (the result is dropped): the other texts may hold more new blocks.
+          missing ??= new Set();
+          for (const block of scanned) missing.add(block);
+        }
+        found = this.found;
+        units = this.units;
+        records = this.records;
+      }
+
       let distinct = 0;
-      let ended = false;
       // The previous token's word id (1-2 gram graphs): adjacent tokens of one text form a bigram.
       let previous = -1;
-      let i = 0;
-      while (i < L && !ended) {
-        let c = bmp[code[i] as number] as number;
-        if (c === SEPARATOR) {
-          i++;
-          continue;
-        }
-        // A run of kept characters starts at i.
-        let len = 0;
-        // Code units beyond one per character (a kept character outside the BMP takes two).
-        let extra = 0;
-        let h = HASH_SEED;
-        for (;;) {
-          // The common case, kept BMP characters, in the tightest loop.
-          while (c !== SEPARATOR && c !== SPECIAL) {
-            units[len++] = c;
-            h = hashStep(h, c);
-            if (++i >= L) {
-              c = SEPARATOR;
-              break;
-            }
-            c = bmp[code[i] as number] as number;
-          }
-          if (c === SEPARATOR) break;
-          const lowered = this.special(code, i, L);
-          if (lowered === END_OF_TEXT) {
-            ended = true;
-            break;
-          }
-          i += this.width;
-          if (lowered === UNKNOWN) {
-            (missing ??= new Set()).add(this.unknownBlock);
-            break;
-          }
-          if (lowered === SEPARATOR) break;
-          if (lowered > 0xffff) {
-            const hi = 0xd800 + ((lowered - 0x10000) >> 10);
-            const lo = 0xdc00 + ((lowered - 0x10000) & 0x3ff);
-            units[len++] = hi;
-            units[len++] = lo;
-            h = hashStep(hashStep(h, hi), lo);
-            extra++;
-          } else {
-            units[len++] = lowered;
-            h = hashStep(h, lowered);
-          }
-          if (i >= L) break;
-          c = bmp[code[i] as number] as number;
-        }
-        if (len - extra < minRun) continue;
-
-        const id = vocabulary.lookup(units, 0, len, hashFinish(h));
+      for (let k = 0; k < found; k++) {
+        const id = vocabulary.lookup(units, records[3 * k] as number, records[3 * k + 1] as number, records[3 * k + 2] as number);
         // The unigram feature (or -1 unknown, -2 stop word, -3 padding), and a bigram feature or -1.
         let f = id;
         let bigram = -1;
@@ -206,6 +173,90 @@ export class Featurizer {
       tokens,
       known,
     };
+  }
+
+  /** Set by `scanText`: the records it wrote. */
+  private found = 0;
+
+  /**
+   * The JavaScript scan, for every text: writes the text's tokens to `units` and `records` as the
+   * WebAssembly scan does, and handles what that one leaves to it (NUL ends the text, surrogate
+   * pairs, characters lowered beyond the BMP, blocks not asked yet). Sets `found`; returns the blocks
+   * to ask the graph about, if any.
+   */
+  private scanText(text: string, minRun: number): Set<number> | undefined {
+    const bmp = this.classes.bmp;
+    const L = text.length;
+    const code = this.codeUnits(text);
+    // A lowered character can take two code units where the text had one.
+    if (this.units.length < 2 * L + 2) this.units = new Uint16Array(2 * L + 2);
+    if (this.records.length < 3 * L + 3) this.records = new Int32Array(3 * L + 3);
+    const units = this.units;
+    const records = this.records;
+    let missing: Set<number> | undefined;
+    let found = 0;
+    let u = 0;
+    let ended = false;
+    let i = 0;
+    while (i < L && !ended) {
+      let c = bmp[code[i] as number] as number;
+      if (c === SEPARATOR) {
+        i++;
+        continue;
+      }
+      // A run of kept characters starts at i.
+      const start = u;
+      // Code units beyond one per character (a kept character outside the BMP takes two).
+      let extra = 0;
+      let h = HASH_SEED;
+      for (;;) {
+        // The common case, kept BMP characters, in the tightest loop.
+        while (c !== SEPARATOR && c !== SPECIAL) {
+          units[u++] = c;
+          h = hashStep(h, c);
+          if (++i >= L) {
+            c = SEPARATOR;
+            break;
+          }
+          c = bmp[code[i] as number] as number;
+        }
+        if (c === SEPARATOR) break;
+        const lowered = this.special(code, i, L);
+        if (lowered === END_OF_TEXT) {
+          ended = true;
+          break;
+        }
+        i += this.width;
+        if (lowered === UNKNOWN) {
+          (missing ??= new Set()).add(this.unknownBlock);
+          break;
+        }
+        if (lowered === SEPARATOR) break;
+        if (lowered > 0xffff) {
+          const hi = 0xd800 + ((lowered - 0x10000) >> 10);
+          const lo = 0xdc00 + ((lowered - 0x10000) & 0x3ff);
+          units[u++] = hi;
+          units[u++] = lo;
+          h = hashStep(hashStep(h, hi), lo);
+          extra++;
+        } else {
+          units[u++] = lowered;
+          h = hashStep(h, lowered);
+        }
+        if (i >= L) break;
+        c = bmp[code[i] as number] as number;
+      }
+      if (u - start - extra < minRun) {
+        u = start;
+        continue;
+      }
+      records[3 * found] = start;
+      records[3 * found + 1] = u - start;
+      records[3 * found + 2] = hashFinish(h);
+      found++;
+    }
+    this.found = found;
+    return missing;
   }
 
   /**

@@ -28,7 +28,7 @@ export class CharClasses {
    * Per BMP code unit: SEPARATOR, the lowercased code unit when the character is kept, or SPECIAL
    * (surrogates, NUL, characters not asked yet, characters lowercased outside the BMP).
    */
-  readonly bmp = new Uint16Array(0x10000).fill(SPECIAL);
+  readonly bmp: Uint16Array;
   /** Code points beyond `bmp`'s reach: the lowercased code point when kept, SEPARATOR when not. */
   private readonly wideTable = new Map<number, number>();
   private readonly asked = new Set<number>();
@@ -36,11 +36,16 @@ export class CharClasses {
   /**
    * @param tokenize the graph's own front end
    * @param minRun the Tokenizer pattern's minimum repetition: a run of fewer kept characters is no token
+   * @param table where to keep `bmp` (65,536 entries): the WebAssembly scan's memory, which reads it
    */
   constructor(
     private readonly tokenize: GraphTokenizer,
     readonly minRun: number,
-  ) {}
+    table: Uint16Array = new Uint16Array(0x10000),
+  ) {
+    if (table.length !== 0x10000) throw new RangeError(`a character table has 65536 entries, not ${table.length}`);
+    this.bmp = table.fill(SPECIAL);
+  }
 
   static blockOf(codePoint: number): number {
     return Math.floor(codePoint / BLOCK);

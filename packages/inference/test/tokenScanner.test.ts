@@ -1,0 +1,104 @@
+/**
+ * The WebAssembly scan (featurize/scan.wat, tokenScanner.ts): its tokens must be the JavaScript
+ * scan's, whatever the text, and it must leave to JavaScript every text it cannot scan. The
+ * featurizer's counts against the graph itself are held in termCounts.test.ts, on this path.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseManifest } from '@org/classifier-artifact';
+import { FRONT_END, loadNewsgroups } from '@org/classifier-trainer';
+import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { assembleScan, SCAN_WASM_MODULE, scanWasmSource } from '../scripts/assembleScan.js';
+import { CharClasses } from '../src/featurize/charClasses.js';
+import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
+import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
+import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
+import { MAX_SCAN_UNITS, TokenScanner } from '../src/featurize/tokenScanner.js';
+import { trainedArtifactDir } from './helpers/artifacts.js';
+
+const dir = trainedArtifactDir();
+let tokenizer: ort.InferenceSession | undefined;
+afterAll(async () => tokenizer?.release());
+
+/** A featurizer on the WebAssembly scan and one on the JavaScript scan, sharing one character table. */
+async function featurizers() {
+  const bytes = readFileSync(join(dir, 'model.onnx'));
+  const manifest = parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'), 'manifest.json');
+  const plan = planFrontEnd(bytes, manifest);
+  if ('unsupported' in plan) throw new Error(plan.unsupported);
+  tokenizer ??= await ort.InferenceSession.create(plan.tokenizerModel);
+  const scanner = new TokenScanner();
+  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, FRONT_END.tokens, plan.padValue), plan.minRun, scanner.table);
+  await classes.ask([0]);
+  return {
+    scanner,
+    wasm: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams, scanner),
+    js: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams),
+  };
+}
+
+async function counted(f: Featurizer, texts: readonly string[]): Promise<TermCounts> {
+  for (let i = 0; i < 100; i++) {
+    const c = await f.featurize(texts);
+    if (c) return c;
+  }
+  throw new Error('never counted');
+}
+
+const plain = (c: TermCounts) => ({ keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known });
+
+describe('the WebAssembly scan', () => {
+  it('is the assembly of scan.wat (scanWasm.ts is generated: npm run assemble-scan)', async () => {
+    expect(readFileSync(SCAN_WASM_MODULE, 'utf8')).toBe(scanWasmSource(await assembleScan()));
+  });
+
+  it('counts every test post as the JavaScript scan does, and scans nearly all of them itself', async () => {
+    const { scanner, wasm, js } = await featurizers();
+    const scans = vi.spyOn(scanner, 'scan');
+    const { test } = await loadNewsgroups();
+    for (let i = 0; i < test.texts.length; i += 64) {
+      const batch = test.texts.slice(i, i + 64);
+      expect(plain(await counted(wasm, batch))).toEqual(plain(await counted(js, batch)));
+    }
+    const results = scans.mock.results.map((r) => r.value as number);
+    const scanned = results.filter((n) => n >= 0).length;
+    // Test posts with a character outside the table as first asked (Latin-1) go to JavaScript.
+    expect(scanned / test.texts.length).toBeGreaterThan(0.9);
+    expect(results.some((n) => n < 0)).toBe(true);
+  }, 120_000);
+
+  it('counts arbitrary text as the JavaScript scan does (property: Unicode, NUL, lone surrogates)', async () => {
+    const { wasm, js } = await featurizers();
+    const pieces = ['nasa', 'Space', 'THE', 'für', 'ẞtraße', 'Σίσυφος', 'İstanbul', '\u0000', '\ud800', '😀', ' ', '\n', '_', 'x'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ unit: 'binary', maxLength: 5 }), fc.string({ maxLength: 8 })), { maxLength: 25 }).map((p) => p.join('')),
+        fc.array(fc.constantFrom(...pieces), { maxLength: 10 }).map((p) => p.join(' ')),
+        async (a, b) => {
+          expect(plain(await counted(wasm, [a, b]))).toEqual(plain(await counted(js, [a, b])));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves to JavaScript what it cannot scan, and fills its records to capacity', async () => {
+    const { scanner, wasm, js } = await featurizers();
+    expect(scanner.scan('plain ascii text', 2)).toBe(3);
+    expect(scanner.scan('a NUL\u0000ends it', 2)).toBe(-1);
+    expect(scanner.scan('a lone \ud800 surrogate', 2)).toBe(-1);
+    expect(scanner.scan('a pair 😀 too', 2)).toBe(-1);
+    expect(scanner.scan('中文 not asked yet', 2)).toBe(-1);
+    expect(scanner.scan('x'.repeat(MAX_SCAN_UNITS + 1), 2)).toBe(-1);
+    // The most tokens a text it takes can hold: one-character runs between separators, minRun 1.
+    const dense = 'a '.repeat(MAX_SCAN_UNITS / 2);
+    expect(dense.length).toBe(MAX_SCAN_UNITS);
+    expect(scanner.scan(dense, 1)).toBe(MAX_SCAN_UNITS / 2);
+    expect(Array.from(scanner.records.subarray(3 * (MAX_SCAN_UNITS / 2 - 1), 3 * (MAX_SCAN_UNITS / 2) - 1))).toEqual([MAX_SCAN_UNITS / 2 - 1, 1]);
+    const long = 'the orbit of the shuttle '.repeat(6000);
+    expect(long.length).toBeGreaterThan(MAX_SCAN_UNITS);
+    expect(plain(await counted(wasm, [long]))).toEqual(plain(await counted(js, [long])));
+  });
+});
