@@ -91,6 +91,21 @@ describe('NativeSession', () => {
   });
 });
 
+describe('createGraphSession with other execution providers', () => {
+  it('leaves them to the public session, which drops those not available', async () => {
+    const options = { ...termCountSessionOptions(lambdaSessionOptions()), executionProviders: ['dml', 'cpu'] };
+    const session = await createGraphSession(await termCountGraph(), options);
+    opened.push(session);
+    expect(session).not.toBeInstanceOf(NativeSession);
+    const m = await loaded;
+    const counts = await m.termCounts?.featurizer.featurize(['the goalie stopped every shot']);
+    if (!counts || !m.termCounts) throw new Error('not counted');
+    const feeds = termCountFeeds(counts, 1, m.termCounts.tensors);
+    const fetches = [m.manifest.io.label, m.manifest.io.probabilities];
+    expect((await session.run(feeds, fetches))[m.manifest.io.probabilities]?.data).toEqual((await m.session.run(feeds, fetches))[m.manifest.io.probabilities]?.data);
+  });
+});
+
 describe('createGraphSession without the binding it expects', () => {
   it('falls back to the public InferenceSession', async () => {
     vi.resetModules();

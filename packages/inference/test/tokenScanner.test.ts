@@ -84,6 +84,13 @@ describe('the WebAssembly scan', () => {
     );
   });
 
+  it('scans nothing before its table is the character table, and a featurizer refuses another table', async () => {
+    const fresh = new TokenScanner();
+    expect(fresh.scan('hello world', 2)).toBe(-1);
+    const { wasm } = await featurizers();
+    expect(() => new Featurizer(wasm.classes, wasm.vocabulary, wasm.keyStride, wasm.bigrams, fresh)).toThrow(/table/);
+  });
+
   it('leaves to JavaScript what it cannot scan, and fills its records to capacity', async () => {
     const { scanner, wasm, js } = await featurizers();
     expect(scanner.scan('plain ascii text', 2)).toBe(3);

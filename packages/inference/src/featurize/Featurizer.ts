@@ -78,6 +78,8 @@ export class Featurizer {
     /** The WebAssembly scan; without it (or for a text it leaves to JavaScript) `scanText` scans. */
     private readonly scanner?: TokenScanner,
   ) {
+    // A scanner reading another table than the one `classes` fills would count wrong, silently.
+    if (scanner && scanner.table !== classes.bmp) throw new RangeError("the scanner's table is not the character table's storage");
     this.perFeature = new Int32Array(keyStride);
     this.touched = new Int32Array(Math.ceil(keyStride / 32));
     this.touchedWords = new Int32Array(Math.ceil(this.touched.length / 32));

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { SPECIAL } from './charClasses.js';
 import { SCAN_WASM } from './scanWasm.js';
 
 /** The layout of scan.wat's memory (bytes). */
@@ -22,7 +23,10 @@ export const MAX_SCAN_UNITS = 131_072;
  * the JavaScript path, which handles them.
  */
 export class TokenScanner {
-  /** The character table (CharClasses.bmp): the module reads it from its own memory. */
+  /**
+   * The character table, in the module's memory: give it to CharClasses as its `bmp` (the Featurizer
+   * checks). Until then every character is one the module leaves to JavaScript.
+   */
   readonly table: Uint16Array;
   readonly units: Uint16Array;
   readonly records: Int32Array;
@@ -36,7 +40,7 @@ export class TokenScanner {
     // The memory never grows (the module has no memory.grow), so these views stay valid.
     const memory = exports.memory.buffer;
     this.code = Buffer.from(memory, CODE, 2 * MAX_SCAN_UNITS);
-    this.table = new Uint16Array(memory, TABLE, 0x10000);
+    this.table = new Uint16Array(memory, TABLE, 0x10000).fill(SPECIAL);
     this.units = new Uint16Array(memory, UNITS, MAX_SCAN_UNITS);
     this.records = new Int32Array(memory, RECORDS, 3 * (MAX_SCAN_UNITS / 2));
     this.run = exports.scan;
@@ -47,7 +51,7 @@ export class TokenScanner {
    * when the text must be scanned in JavaScript (too long, or a character the table cannot give).
    */
   scan(text: string, minRun: number): number {
-    if (text.length > MAX_SCAN_UNITS || minRun < 1) return -1;
+    if (text.length > MAX_SCAN_UNITS) return -1;
     // 'utf16le' writes code units as they are, lone surrogates included (the table sends those back).
     this.code.write(text, 0, 'utf16le');
     return this.run(text.length, minRun);

@@ -10,6 +10,7 @@ type Outputs = ort.InferenceSession.ReturnType;
 export interface GraphSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** One run. NativeSession's may throw instead of rejecting: call it from an async function. */
   run(feeds: ort.InferenceSession.FeedsType, fetches: readonly string[]): Outputs | Promise<Outputs>;
   release(): Promise<void>;
 }
@@ -55,9 +56,13 @@ export class NativeSession implements GraphSession {
   }
 }
 
-/** A NativeSession on `bytes`, or the public session where the binding is not what this expects. */
+/**
+ * A NativeSession on `bytes` for CPU-only options, or the public session: for other execution
+ * providers (the public API drops those not available, the binding fails on them) and where the
+ * binding is not what this expects.
+ */
 export async function createGraphSession(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<GraphSession> {
-  if (!bindingUsable()) return ort.InferenceSession.create(bytes, options);
+  if (!cpuOnly(options) || !bindingUsable()) return ort.InferenceSession.create(bytes, options);
   // What onnxruntime-node's own session handler does with a buffer (dist/backend.js).
   initOrt();
   const native = new binding.InferenceSession();
@@ -65,7 +70,20 @@ export async function createGraphSession(bytes: Uint8Array, options: ort.Inferen
   return new NativeSession(native);
 }
 
+function cpuOnly(options: ort.InferenceSession.SessionOptions): boolean {
+  const providers = options.executionProviders ?? ['cpu'];
+  return providers.every((p) => (typeof p === 'string' ? p : p.name) === 'cpu');
+}
+
 function bindingUsable(): boolean {
   const proto = typeof binding?.InferenceSession === 'function' ? (binding.InferenceSession.prototype as Partial<Binding.InferenceSession>) : undefined;
-  return typeof initOrt === 'function' && typeof proto?.loadModel === 'function' && typeof proto.run === 'function' && typeof proto.dispose === 'function';
+  return (
+    typeof initOrt === 'function' &&
+    typeof proto?.loadModel === 'function' &&
+    typeof proto.run === 'function' &&
+    typeof proto.dispose === 'function' &&
+    // Accessors on the prototype: asked whether they exist, not read (reading one there throws).
+    'inputMetadata' in proto &&
+    'outputMetadata' in proto
+  );
 }
