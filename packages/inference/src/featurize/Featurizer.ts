@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
 import type { PairTable } from './pairTable.js';
-import type { TokenScanner } from './tokenScanner.js';
 import { HASH_SEED, hashFinish, hashStep, type Vocabulary } from './vocabulary.js';
+import type { WasmKernel } from './wasmKernel.js';
 
 /** A 1-2 gram graph's tables: the vocabulary then gives word ids, and these give the features. */
 export interface BigramTables {
@@ -75,15 +75,20 @@ export class Featurizer {
     /** The graph's key stride: keys are post * keyStride + feature. */
     readonly keyStride: number,
     readonly bigrams?: BigramTables,
-    /** The WebAssembly scan; without it (or for a text it leaves to JavaScript) `scanText` scans. */
-    private readonly scanner?: TokenScanner,
+    /** The WebAssembly loops; without it (or for a text it leaves to JavaScript) `scanText` scans. */
+    private readonly kernel?: WasmKernel,
   ) {
-    // A scanner reading another table than the one `classes` fills would count wrong, silently.
-    if (scanner && scanner.table !== classes.bmp) throw new RangeError("the scanner's table is not the character table's storage");
-    this.perFeature = new Int32Array(keyStride);
-    this.touched = new Int32Array(Math.ceil(keyStride / 32));
-    this.touchedWords = new Int32Array(Math.ceil(this.touched.length / 32));
+    // A kernel reading another table than the one `classes` fills would count wrong, silently.
+    if (kernel && kernel.table !== classes.bmp) throw new RangeError("the kernel's table is not the character table's storage");
+    const counters = kernel?.counting?.vocabulary === vocabulary && kernel.counting.keyStride === keyStride && !bigrams ? kernel.counters : undefined;
+    this.kernelCounts = counters !== undefined;
+    this.perFeature = counters?.perFeature ?? new Int32Array(keyStride);
+    this.touched = counters?.touched ?? new Int32Array(Math.ceil(keyStride / 32));
+    this.touchedWords = counters?.touchedWords ?? new Int32Array(Math.ceil(this.touched.length / 32));
   }
+
+  /** Whether the kernel counts too (its counters are then this featurizer's). */
+  private readonly kernelCounts: boolean;
 
   /**
    * The batch's term counts; undefined when the batch holds characters from more new blocks than one
@@ -118,12 +123,20 @@ export class Featurizer {
     for (let n = 0; n < texts.length; n++) {
       const text = texts[n] as string;
       // The text's tokens as records [start in units, length, hash], from WebAssembly where it can.
-      let found = this.scanner ? this.scanner.scan(text, minRun) : -1;
+      const kernel = this.kernel;
+      let found = kernel ? kernel.scan(text, minRun) : -1;
+      if (found >= 0 && kernel && this.kernelCounts) {
+        const counted = kernel.count(found);
+        tokens += counted.tokens;
+        known += counted.known;
+        u = this.emit(n, counted.distinct, u);
+        continue;
+      }
       let units: Uint16Array;
       let records: Int32Array;
-      if (found >= 0) {
-        units = (this.scanner as TokenScanner).units;
-        records = (this.scanner as TokenScanner).records;
+      if (found >= 0 && kernel) {
+        units = kernel.units;
+        records = kernel.records;
       } else {
         const scanned = this.scanText(text, minRun);
         if (scanned instanceof Set) {

@@ -10,7 +10,7 @@ import { Featurizer, type TermCounts } from './Featurizer.js';
 import { type FrontEndPlan, planFrontEnd } from './frontEndPlan.js';
 import type { WireGraph } from '../model/onnxWire.js';
 import { graphTokenizer } from './graphTokenizer.js';
-import { TokenScanner } from './tokenScanner.js';
+import { WasmKernel } from './wasmKernel.js';
 
 /** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
 export interface TermCountPath {
@@ -25,11 +25,12 @@ export async function openTermCountPath(
   manifest: Manifest,
 ): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
   const [session, tokenizer] = await Promise.all([create(plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
-  const scanner = new TokenScanner();
-  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun, scanner.table);
+  // 1-2 gram graphs count in JavaScript (their bigram table is not in the kernel); all scan in it.
+  const kernel = new WasmKernel(plan.bigrams ? undefined : { vocabulary: plan.vocabulary, keyStride: plan.tensors.keyStride });
+  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun, kernel.table);
   // Most text needs no other block, and the first request should not have to ask.
   await classes.ask([0]);
-  return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams, scanner), tensors: plan.tensors } };
+  return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams, kernel), tensors: plan.tensors } };
 }
 
 /** The plan, or why there is none (a model whose graph cannot be read runs whole, from text). */

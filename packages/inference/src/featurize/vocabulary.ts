@@ -21,9 +21,9 @@ export class Vocabulary {
    * one table slot and one entry, which matters because the tables outgrow the CPU's L2 cache and
    * each further memory access per token was a measurable share of the featurizer (profiled).
    */
-  private readonly table: Int32Array;
-  private readonly mask: number;
-  private readonly entries: Uint16Array;
+  private table: Int32Array;
+  readonly mask: number;
+  private entries: Uint16Array;
   readonly size: number;
 
   /**
@@ -89,6 +89,23 @@ export class Vocabulary {
       p = o;
     }
     this.entries = entries.subarray(0, p);
+  }
+
+  /** The table's and the entries' lengths (Int32 slots x 2, Uint16 units), for `relocate`. */
+  get layout(): { slots: number; units: number } {
+    return { slots: this.table.length, units: this.entries.length };
+  }
+
+  /**
+   * Copies the table and the entries into `slots` and `units` (views of `layout`'s lengths) and
+   * looks up there from now on: the WebAssembly kernel's memory, which counts from the same bytes.
+   */
+  relocate(slots: Int32Array, units: Uint16Array): void {
+    if (slots.length !== this.table.length || units.length !== this.entries.length) throw new RangeError('relocate needs views of the layout\'s lengths');
+    slots.set(this.table);
+    units.set(this.entries);
+    this.table = slots;
+    this.entries = units;
   }
 
   /** The value of the token in `units[start, start + length)` whose finished hash is `hash`. */

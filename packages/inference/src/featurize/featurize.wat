@@ -1,0 +1,134 @@
+;; The featurizer's inner loops (wasmKernel.ts says why they are WebAssembly, and places the regions).
+;;
+;; scan(length, minRun) reads `length` UTF-16 code units of text at CODE, maps each through the
+;; character table at TABLE (0: a separator; 0xFFFF: a character JavaScript must handle; else the
+;; lowercased code unit), and for every maximal run of kept characters of at least `minRun` units
+;; writes its lowercased units at UNITS and a record [start in UNITS, length, hash] at RECORDS. It
+;; returns the number of records, or -1 at the first character the table cannot give (the text is
+;; then scanned by JavaScript instead). The hash is vocabulary.ts's: FNV-1a over the units
+;; (h = (h ^ unit) * 16777619 from 2166136261), finished as h ^ (h >>> 15).
+;;
+;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
+;; [hash, entry + 1], entries of [length, value low 16 bits, value high 16 bits, units...]) and counts
+;; it as Featurizer.ts does for a unigram graph: a value below -1 (stop word, padding) is no token,
+;; -1 an unknown token, from 0 a feature: its count in PER_FEATURE goes up, and its first occurrence
+;; sets its bit in TOUCHED and its word's bit in TOUCHED_WORDS. It returns the features seen for the
+;; first time and leaves the tokens and the known tokens at RESULT.
+(module
+  ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
+  ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32). The vocabulary and the
+  ;; counters follow, where `configure` says; JavaScript grows the memory for them first.
+  (memory (export "memory") 23)
+  (global $slots (mut i32) (i32.const 0))
+  (global $mask (mut i32) (i32.const 0))
+  (global $entries (mut i32) (i32.const 0))
+  (global $unknown (mut i32) (i32.const -1))
+  (global $perFeature (mut i32) (i32.const 0))
+  (global $touched (mut i32) (i32.const 0))
+  (global $touchedWords (mut i32) (i32.const 0))
+
+  (func (export "configure") (param $slots i32) (param $mask i32) (param $entries i32) (param $unknown i32)
+        (param $perFeature i32) (param $touched i32) (param $touchedWords i32)
+    (global.set $slots (local.get $slots))
+    (global.set $mask (local.get $mask))
+    (global.set $entries (local.get $entries))
+    (global.set $unknown (local.get $unknown))
+    (global.set $perFeature (local.get $perFeature))
+    (global.set $touched (local.get $touched))
+    (global.set $touchedWords (local.get $touchedWords)))
+
+  (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
+    (local $i i32) (local $c i32) (local $h i32) (local $u i32) (local $start i32) (local $n i32)
+    (block $done
+      (loop $text
+        (br_if $done (i32.ge_u (local.get $i) (local.get $length)))
+        ;; c = TABLE[CODE[i]]
+        (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
+        (if (i32.eqz (local.get $c))
+          (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $text)))
+        (if (i32.eq (local.get $c) (i32.const 0xffff)) (then (return (i32.const -1))))
+        ;; A run of kept characters starts at i.
+        (local.set $h (i32.const 0x811c9dc5))
+        (local.set $start (local.get $u))
+        (block $runEnd
+          (loop $run
+            (i32.store16 offset=393216 (i32.shl (local.get $u) (i32.const 1)) (local.get $c))
+            (local.set $u (i32.add (local.get $u) (i32.const 1)))
+            (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $c)) (i32.const 0x01000193)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $runEnd (i32.ge_u (local.get $i) (local.get $length)))
+            (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
+            (br_if $runEnd (i32.eqz (local.get $c)))
+            (if (i32.eq (local.get $c) (i32.const 0xffff)) (then (return (i32.const -1))))
+            (br $run)))
+        (if (i32.ge_u (i32.sub (local.get $u) (local.get $start)) (local.get $minRun))
+          (then
+            (i32.store offset=655360 (i32.mul (local.get $n) (i32.const 12)) (local.get $start))
+            (i32.store offset=655364 (i32.mul (local.get $n) (i32.const 12)) (i32.sub (local.get $u) (local.get $start)))
+            (i32.store offset=655368 (i32.mul (local.get $n) (i32.const 12))
+              (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1))))
+          ;; Too short to be a token: its units are overwritten by the next run.
+          (else (local.set $u (local.get $start))))
+        (br $text)))
+    (local.get $n))
+
+  (func (export "count") (param $records i32) (result i32)
+    (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
+    (local $entry i32) (local $j i32) (local $value i32) (local $seen i32) (local $word i32)
+    (local $distinct i32) (local $tokens i32) (local $known i32)
+    (block $done
+      (loop $token
+        (br_if $done (i32.ge_u (local.get $k) (local.get $records)))
+        (local.set $at (i32.mul (local.get $k) (i32.const 12)))
+        (local.set $start (i32.load offset=655360 (local.get $at)))
+        (local.set $length (i32.load offset=655364 (local.get $at)))
+        (local.set $h (i32.load offset=655368 (local.get $at)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        ;; Linear probing from the hash's slot, as Vocabulary.lookup.
+        (local.set $slot (i32.and (local.get $h) (global.get $mask)))
+        (block $found
+          (loop $probe
+            (local.set $at (i32.add (global.get $slots) (i32.shl (local.get $slot) (i32.const 3))))
+            (local.set $entry (i32.sub (i32.load offset=4 (local.get $at)) (i32.const 1)))
+            (if (i32.lt_s (local.get $entry) (i32.const 0))
+              (then (local.set $value (global.get $unknown)) (br $found)))
+            ;; The entry is read only when the slot's hash matches (it is another cache line).
+            (if (i32.eq (i32.load (local.get $at)) (local.get $h))
+              (then
+                (local.set $entry (i32.add (global.get $entries) (i32.shl (local.get $entry) (i32.const 1))))
+                (if (i32.eq (i32.load16_u (local.get $entry)) (local.get $length))
+                  (then
+                    (local.set $j (i32.const 0))
+                    (block $differ
+                      (loop $compare
+                        (if (i32.ge_u (local.get $j) (local.get $length))
+                          (then
+                            (local.set $value (i32.or (i32.load16_u offset=2 (local.get $entry))
+                                                      (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
+                            (br $found)))
+                        (br_if $differ (i32.ne
+                          (i32.load16_u offset=6 (i32.add (local.get $entry) (i32.shl (local.get $j) (i32.const 1))))
+                          (i32.load16_u offset=393216 (i32.shl (i32.add (local.get $start) (local.get $j)) (i32.const 1)))))
+                        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                        (br $compare)))))))
+            (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $mask)))
+            (br $probe)))
+        (br_if $token (i32.lt_s (local.get $value) (i32.const -1)))
+        (local.set $tokens (i32.add (local.get $tokens) (i32.const 1)))
+        (br_if $token (i32.lt_s (local.get $value) (i32.const 0)))
+        (local.set $known (i32.add (local.get $known) (i32.const 1)))
+        (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $value) (i32.const 2))))
+        (local.set $seen (i32.load (local.get $at)))
+        (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
+        (br_if $token (local.get $seen))
+        (local.set $distinct (i32.add (local.get $distinct) (i32.const 1)))
+        (local.set $word (i32.shr_u (local.get $value) (i32.const 5)))
+        (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
+        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $value) (i32.const 31)))))
+        (local.set $at (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))))
+        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
+        (br $token)))
+    (i32.store offset=1441792 (i32.const 0) (local.get $tokens))
+    (i32.store offset=1441796 (i32.const 0) (local.get $known))
+    (local.get $distinct)))
