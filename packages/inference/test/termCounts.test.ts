@@ -16,6 +16,7 @@ import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
 import { Featurizer, MAX_NEW_BLOCKS, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { Vocabulary } from '../src/featurize/vocabulary.js';
+import { WasmKernel } from '../src/featurize/wasmKernel.js';
 import { type LoadedModel, loadModel } from '../src/model/loadModel.js';
 import { ELEM } from '../src/model/onnxWire.js';
 import { subgraph } from '../src/model/subgraph.js';
@@ -408,12 +409,18 @@ describe('Term-count path on a 1-2 gram model', () => {
     const { graphTokenizer } = await import('../src/featurize/graphTokenizer.js');
     const classes = new CharClasses(graphTokenizer(tokenizer, 'text', FRONT_END.tokens, plan.padValue), plan.minRun);
     const featurizer = new Featurizer(classes, plan.vocabulary, vectorizer.terms.length, plan.bigrams);
+    // The same counted in the WebAssembly kernel, as loadModel sets it up (it moves the tables into its memory).
+    const kernel = new WasmKernel({ vocabulary: plan.vocabulary, keyStride: vectorizer.terms.length, ...(plan.bigrams ? { bigrams: plan.bigrams } : {}) });
+    const kernelClasses = new CharClasses(graphTokenizer(tokenizer, 'text', FRONT_END.tokens, plan.padValue), plan.minRun, kernel.table);
+    const inKernel = new Featurizer(kernelClasses, plan.vocabulary, vectorizer.terms.length, plan.bigrams, kernel);
+    const kernelCounts = vi.spyOn(kernel, 'count');
     const graph = await graphCounter(bytes);
     const whole = await ort.InferenceSession.create(bytes);
     for (let i = 0; i < test.texts.length; i += 128) {
       const batch = test.texts.slice(i, i + 128);
       const counts = must(await featurizer.featurize(batch));
       expect(plain(counts)).toEqual(plain(await graph.count(batch)));
+      expect(plain(await countEventually(inKernel, batch))).toEqual(plain(counts));
       const { termCountFeeds } = await import('../src/featurize/termCountPath.js');
       const [a, b] = await Promise.all([
         termCount.run(termCountFeeds(counts, batch.length, frontEndManifest(vectorizer.terms)), ['label', 'probabilities']),
@@ -422,6 +429,7 @@ describe('Term-count path on a 1-2 gram model', () => {
       expect(a.label?.data).toEqual(b.label?.data);
       expect(Array.from(a.probabilities?.data as Float32Array)).toEqual(Array.from(b.probabilities?.data as Float32Array));
     }
+    expect(kernelCounts.mock.calls.length).toBeGreaterThan(7000);
     await Promise.all([tokenizer.release(), termCount.release(), graph.session.release(), whole.release()]);
   }, 120_000);
 });

@@ -10,11 +10,12 @@
 ;;
 ;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
 ;; [hash, entry + 1], entries of [length, value low 16 bits, value high 16 bits, units...]) and counts
-;; it as Featurizer.ts does for a unigram graph, after `$prefetch` has loaded what it will need: a
-;; value below -1 (stop word, padding) is no token, -1 an unknown token, from 0 a feature: its count
-;; goes up, and its first occurrence sets its bit in the touched bits and its word's bit in the
-;; touched words. It returns the features seen for the first time and leaves the tokens and the known
-;; tokens at RESULT.
+;; it as Featurizer.ts does, after `$prefetch` has loaded what it will need: a value below -1 (stop
+;; word, padding) is no token, -1 an unknown token, from 0 a feature: its count goes up, and its first
+;; occurrence sets its bit in the touched bits and its word's bit in the touched words. For a 1-2 gram
+;; graph the vocabulary gives word ids: the word's unigram feature and the bigram of it and the
+;; previous token are counted. It returns the features seen for the first time and leaves the tokens
+;; and the known tokens at RESULT.
 (module
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
   ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32). The vocabulary and the
@@ -27,6 +28,11 @@
   (global $perFeature (mut i32) (i32.const 0))
   (global $touched (mut i32) (i32.const 0))
   (global $touchedWords (mut i32) (i32.const 0))
+  ;; 1-2 gram graphs (0 for unigram graphs): the word -> unigram feature table and the bigram table.
+  (global $unigramOfWord (mut i32) (i32.const 0))
+  (global $words (mut i32) (i32.const 0))
+  (global $pairs (mut i32) (i32.const 0))
+  (global $pairMask (mut i32) (i32.const 0))
 
   (func (export "configure") (param $slots i32) (param $mask i32) (param $entries i32) (param $unknown i32)
         (param $perFeature i32) (param $touched i32) (param $touchedWords i32)
@@ -37,6 +43,42 @@
     (global.set $perFeature (local.get $perFeature))
     (global.set $touched (local.get $touched))
     (global.set $touchedWords (local.get $touchedWords)))
+
+  (func (export "configureBigrams") (param $unigramOfWord i32) (param $words i32) (param $pairs i32) (param $pairMask i32)
+    (global.set $unigramOfWord (local.get $unigramOfWord))
+    (global.set $words (local.get $words))
+    (global.set $pairs (local.get $pairs))
+    (global.set $pairMask (local.get $pairMask)))
+
+  ;; The bigram feature of two adjacent word ids, or -1: pairTable.ts's lookup (slots of
+  ;; [first + 1, second, feature], linear probing from pairHash).
+  (func $pair (param $first i32) (param $second i32) (result i32)
+    (local $h i32) (local $slot i32) (local $at i32) (local $f i32)
+    (local.set $h (i32.xor (i32.mul (local.get $first) (i32.const 0x9e3779b1)) (i32.mul (local.get $second) (i32.const 0x85ebca6b))))
+    (local.set $slot (i32.and (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))) (global.get $pairMask)))
+    (loop $probe
+      (local.set $at (i32.add (global.get $pairs) (i32.mul (local.get $slot) (i32.const 12))))
+      (local.set $f (i32.load (local.get $at)))
+      (if (i32.eqz (local.get $f)) (then (return (i32.const -1))))
+      (if (i32.and (i32.eq (local.get $f) (i32.add (local.get $first) (i32.const 1))) (i32.eq (i32.load offset=4 (local.get $at)) (local.get $second)))
+        (then (return (i32.load offset=8 (local.get $at)))))
+      (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $pairMask)))
+      (br $probe))
+    (i32.const -1))
+
+  ;; Counts one occurrence of `feature` (from 0): 1 when it is the feature's first in the text, else 0.
+  (func $tally (param $feature i32) (result i32)
+    (local $at i32) (local $seen i32) (local $word i32)
+    (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $feature) (i32.const 2))))
+    (local.set $seen (i32.load (local.get $at)))
+    (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
+    (if (local.get $seen) (then (return (i32.const 0))))
+    (local.set $word (i32.shr_u (local.get $feature) (i32.const 5)))
+    (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
+    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $feature) (i32.const 31)))))
+    (local.set $at (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))))
+    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
+    (i32.const 1))
 
   (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
     (local $i i32) (local $c i32) (local $h i32) (local $u i32) (local $start i32) (local $n i32)
@@ -102,16 +144,25 @@
         (local.set $acc (i32.xor (local.get $acc) (i32.load16_u (local.get $entry))))
         ;; The feature's counter too (the entry's value, if the slot is the token's).
         (local.set $entry (i32.or (i32.load16_u offset=2 (local.get $entry)) (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
-        (if (i32.ge_s (local.get $entry) (i32.const 0))
-          (then (local.set $acc (i32.xor (local.get $acc) (i32.load (i32.add (global.get $perFeature) (i32.shl (local.get $entry) (i32.const 2))))))))
+        ;; (For a 1-2 gram graph the value is a word id: its entry in the word -> unigram table.)
+        (if (global.get $unigramOfWord)
+          (then
+            (if (i32.lt_u (local.get $entry) (global.get $words))
+              (then (local.set $acc (i32.xor (local.get $acc)
+                (i32.load (i32.add (global.get $unigramOfWord) (i32.shl (local.get $entry) (i32.const 2)))))))))
+          (else
+            (if (i32.ge_s (local.get $entry) (i32.const 0))
+              (then (local.set $acc (i32.xor (local.get $acc)
+                (i32.load (i32.add (global.get $perFeature) (i32.shl (local.get $entry) (i32.const 2))))))))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $token2)))
     (local.get $acc))
 
   (func (export "count") (param $records i32) (result i32)
     (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
-    (local $entry i32) (local $j i32) (local $value i32) (local $seen i32) (local $word i32)
+    (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
     (local $distinct i32) (local $tokens i32) (local $known i32)
+    (local.set $previous (i32.const -1))
     (drop (call $prefetch (local.get $records)))
     (block $done
       (loop $token
@@ -150,20 +201,26 @@
                         (br $compare)))))))
             (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $mask)))
             (br $probe)))
-        (br_if $token (i32.lt_s (local.get $value) (i32.const -1)))
-        (local.set $tokens (i32.add (local.get $tokens) (i32.const 1)))
-        (br_if $token (i32.lt_s (local.get $value) (i32.const 0)))
-        (local.set $known (i32.add (local.get $known) (i32.const 1)))
-        (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $value) (i32.const 2))))
-        (local.set $seen (i32.load (local.get $at)))
-        (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
-        (br_if $token (local.get $seen))
-        (local.set $distinct (i32.add (local.get $distinct) (i32.const 1)))
-        (local.set $word (i32.shr_u (local.get $value) (i32.const 5)))
-        (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
-        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $value) (i32.const 31)))))
-        (local.set $at (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))))
-        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
+        ;; 1-2 gram graphs: the value is a word id; its unigram feature, and the bigram it ends.
+        (local.set $bigram (i32.const -1))
+        (if (global.get $unigramOfWord)
+          (then
+            (if (i32.ge_s (local.get $previous) (i32.const 0))
+              (then (local.set $bigram (call $pair (local.get $previous) (local.get $value)))))
+            (local.set $previous (local.get $value))
+            ;; A value that is no word id has no unigram (JavaScript reads undefined there): no token.
+            (local.set $value
+              (if (result i32) (i32.lt_u (local.get $value) (global.get $words))
+                (then (i32.load (i32.add (global.get $unigramOfWord) (i32.shl (local.get $value) (i32.const 2)))))
+                (else (i32.const -9))))))
+        (if (i32.ge_s (local.get $value) (i32.const -1))
+          (then (local.set $tokens (i32.add (local.get $tokens) (i32.const 1)))))
+        (if (i32.ge_s (local.get $value) (i32.const 0))
+          (then
+            (local.set $known (i32.add (local.get $known) (i32.const 1)))
+            (local.set $distinct (i32.add (local.get $distinct) (call $tally (local.get $value))))))
+        (if (i32.ge_s (local.get $bigram) (i32.const 0))
+          (then (local.set $distinct (i32.add (local.get $distinct) (call $tally (local.get $bigram))))))
         (br $token)))
     (i32.store offset=1441792 (i32.const 0) (local.get $tokens))
     (i32.store offset=1441796 (i32.const 0) (local.get $known))

@@ -25,8 +25,7 @@ export async function openTermCountPath(
   manifest: Manifest,
 ): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
   const [session, tokenizer] = await Promise.all([create(plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
-  // 1-2 gram graphs count in JavaScript (their bigram table is not in the kernel); all scan in it.
-  const kernel = new WasmKernel(plan.bigrams ? undefined : { vocabulary: plan.vocabulary, keyStride: plan.tensors.keyStride });
+  const kernel = new WasmKernel({ vocabulary: plan.vocabulary, keyStride: plan.tensors.keyStride, ...(plan.bigrams ? { bigrams: plan.bigrams } : {}) });
   const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun, kernel.table);
   // Most text needs no other block, and the first request should not have to ask.
   await classes.ask([0]);

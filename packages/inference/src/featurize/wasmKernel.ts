@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { SPECIAL } from './charClasses.js';
+import type { BigramTables } from './Featurizer.js';
 import { FEATURIZE_WASM } from './featurizeWasm.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -17,11 +18,12 @@ export const MAX_SCAN_UNITS = 131_072;
 interface KernelExports {
   memory: WebAssembly.Memory;
   configure: (slots: number, mask: number, entries: number, unknown: number, perFeature: number, touched: number, touchedWords: number) => void;
+  configureBigrams: (unigramOfWord: number, words: number, pairs: number, pairMask: number) => void;
   scan: (length: number, minRun: number) => number;
   count: (records: number) => number;
 }
 
-/** A unigram graph's counters, in the module's memory, for the Featurizer to read back. */
+/** The counters, in the module's memory, for the Featurizer to read back. */
 export interface KernelCounters {
   perFeature: Int32Array;
   touched: Int32Array;
@@ -30,8 +32,8 @@ export interface KernelCounters {
 
 /**
  * The featurizer's inner loops in WebAssembly (featurize.wat): `scan` turns a text into token
- * records [start in `units`, length, hash] over its lowercased code units; for a unigram graph,
- * `count` looks them up in the vocabulary and counts them into `counters`.
+ * records [start in `units`, length, hash] over its lowercased code units; `count` looks them up in
+ * the vocabulary (and, for a 1-2 gram graph, the bigram table) and counts them into `counters`.
  *
  * Why: V8's code for these loops carries a bounds check per typed-array access and keeps the loop
  * state boxed across their branches. Measured in one process, alternating, each featurize after
@@ -39,11 +41,13 @@ export interface KernelCounters {
  * the p99, the scan alone took 55 us in JavaScript and 29 us here; featurizing with the scan here and
  * the counting in JavaScript 145-175 us, with both here 111-128 us (batches of 64: 1.71-2.18 against
  * 1.22-1.81 ms; short posts 34-49 against 26-39 us); against the featurizer all in JavaScript,
- * 161-245 against 110-163 us and 2.05-2.52 against 1.25-1.72 ms. What remains is mostly the cache misses of the
+ * 161-245 against 110-163 us and 2.05-2.52 against 1.25-1.72 ms. With a 1-2 gram vocabulary of
+ * 200,000 features (160,000 bigrams), after an 8 MB cache sweep: 300-406 us counting here, 389-534
+ * us only scanning here, 421-577 us all in JavaScript (batches of 64: 3.9-5.6, 5.1-7.3, 5.5-7.9 ms).
+ * What remains is mostly the cache misses of the
  * vocabulary's first touches, and the keys' emission, in JavaScript.
  * Texts with a character the table cannot give (NUL, surrogates, blocks not asked yet) or over
- * MAX_SCAN_UNITS, and 1-2 gram graphs' counting, stay in JavaScript (Featurizer.ts), which handles
- * every case.
+ * MAX_SCAN_UNITS stay in JavaScript (Featurizer.ts), which handles every case.
  */
 export class WasmKernel {
   /**
@@ -53,39 +57,52 @@ export class WasmKernel {
   readonly table: Uint16Array;
   readonly units: Uint16Array;
   readonly records: Int32Array;
-  /** Set when the kernel counts (constructed with a unigram graph's vocabulary). */
+  /** Set when the kernel counts (constructed with a graph's vocabulary). */
   readonly counters?: KernelCounters;
   private readonly code: Buffer;
   private readonly result: Int32Array;
   private readonly exports: KernelExports;
 
   /**
-   * @param counting a unigram graph's vocabulary (moved into the module's memory) and its key stride
-   *   (the number of features): the kernel then counts as well as scans
+   * @param counting a graph's vocabulary, its key stride (the number of features) and, for a 1-2 gram
+   *   graph, its bigram tables, all moved into the module's memory: the kernel then counts as well as
+   *   scans
    */
-  constructor(readonly counting?: { vocabulary: Vocabulary; keyStride: number }) {
+  constructor(readonly counting?: { vocabulary: Vocabulary; keyStride: number; bigrams?: BigramTables }) {
     // Under 1 KB of code: compiled synchronously in well under a millisecond.
     this.exports = new WebAssembly.Instance(new WebAssembly.Module(FEATURIZE_WASM)).exports as unknown as KernelExports;
     const memory = this.exports.memory;
     let place: (() => KernelCounters) | undefined;
     if (counting) {
-      const { vocabulary, keyStride } = counting;
+      const { vocabulary, keyStride, bigrams } = counting;
       const { slots, units } = vocabulary.layout;
       const touchedLength = Math.ceil(keyStride / 32);
       const touchedWordsLength = Math.ceil(touchedLength / 32);
+      const words = bigrams?.unigramOfWord.length ?? 0;
+      const pairSlots = bigrams?.pairs.length ?? 0;
       const slotsAt = FIXED_END;
       const unitsAt = slotsAt + 4 * slots;
       const perFeatureAt = align(unitsAt + 2 * units);
       const touchedAt = perFeatureAt + 4 * keyStride;
       const touchedWordsAt = touchedAt + 4 * touchedLength;
-      const end = touchedWordsAt + 4 * touchedWordsLength;
+      const unigramOfWordAt = touchedWordsAt + 4 * touchedWordsLength;
+      const pairsAt = unigramOfWordAt + 4 * words;
+      const end = pairsAt + 4 * pairSlots;
       // Growing detaches every view of the memory: it happens before any is made.
       const pages = Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE;
       if (pages > 0) memory.grow(pages);
       this.exports.configure(slotsAt, vocabulary.mask, unitsAt, vocabulary.defaultValue, perFeatureAt, touchedAt, touchedWordsAt);
+      if (bigrams) this.exports.configureBigrams(unigramOfWordAt, words, pairsAt, bigrams.pairs.mask);
       place = () => {
         const buffer = memory.buffer;
         vocabulary.relocate(new Int32Array(buffer, slotsAt, slots), new Uint16Array(buffer, unitsAt, units));
+        if (bigrams) {
+          // The Featurizer's JavaScript path reads these same tables (through `bigrams`).
+          const unigramOfWord = new Int32Array(buffer, unigramOfWordAt, words);
+          unigramOfWord.set(bigrams.unigramOfWord);
+          bigrams.unigramOfWord = unigramOfWord;
+          bigrams.pairs.relocate(new Int32Array(buffer, pairsAt, pairSlots));
+        }
         return {
           perFeature: new Int32Array(buffer, perFeatureAt, keyStride),
           touched: new Int32Array(buffer, touchedAt, touchedLength),
