@@ -34,9 +34,9 @@ async function featurizers() {
   tokenizer ??= await ort.InferenceSession.create(plan.tokenizerModel);
   const tokenize = graphTokenizer(tokenizer, manifest.io.input, FRONT_END.tokens, plan.padValue);
   const kernel = new WasmKernel({ vocabulary: plan.vocabulary, keyStride: plan.tensors.keyStride });
-  const classes = new CharClasses(tokenize, plan.minRun, kernel.table);
+  const classes = new CharClasses(tokenize, plan.minRun, kernel.table, kernel.wideSeparators);
   const scanner = new WasmKernel();
-  const scanOnlyClasses = new CharClasses(tokenize, plan.minRun, scanner.table);
+  const scanOnlyClasses = new CharClasses(tokenize, plan.minRun, scanner.table, scanner.wideSeparators);
   await Promise.all([classes.ask([0]), scanOnlyClasses.ask([0])]);
   return {
     kernel,
@@ -111,7 +111,17 @@ describe('the WebAssembly kernel', () => {
     expect(scanner.scan('plain ascii text', 2)).toBe(3);
     expect(scanner.scan('a NUL\u0000ends it', 2)).toBe(-1);
     expect(scanner.scan('a lone \ud800 surrogate', 2)).toBe(-1);
+    // A surrogate pair: left to JavaScript until its block is asked; then an emoji separates tokens,
+    // and a letter beyond the BMP (Deseret, lowered by the graph) is still left to JavaScript.
     expect(scanner.scan('a pair 😀 too', 2)).toBe(-1);
+    await wasm.classes.ask([CharClasses.blockOf(0x1f600), CharClasses.blockOf(0x10400)]);
+    expect(scanner.scan('a pair😀too', 2)).toBe(2);
+    expect(scanner.scan('😀😀ok😀', 2)).toBe(1);
+    expect(scanner.scan('a 𐐀 letter', 2)).toBe(-1);
+    expect(scanner.scan('trailing \ud83d', 2)).toBe(-1);
+    for (const text of ['a pair😀too', '😀😀ok😀', 'emoji😀in😀the😀middle😀', 'a 𐐀 letter']) {
+      expect(plain(await counted(wasm, [text]))).toEqual(plain(await counted(js, [text])));
+    }
     expect(scanner.scan('中文 not asked yet', 2)).toBe(-1);
     expect(scanner.scan('x'.repeat(MAX_SCAN_UNITS + 1), 2)).toBe(-1);
     // The most tokens a text it takes can hold: one-character runs between separators, minRun 1.

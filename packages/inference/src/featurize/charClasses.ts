@@ -37,14 +37,19 @@ export class CharClasses {
    * @param tokenize the graph's own front end
    * @param minRun the Tokenizer pattern's minimum repetition: a run of fewer kept characters is no token
    * @param table where to keep `bmp` (65,536 entries): the WebAssembly scan's memory, which reads it
+   * @param wideSeparators where to mark, a bit per code point from U+10000, those asked and found
+   *   separators (the WebAssembly scan steps over them)
    */
   constructor(
     private readonly tokenize: GraphTokenizer,
     readonly minRun: number,
     table: Uint16Array = new Uint16Array(0x10000),
+    private readonly wideSeparators?: Int32Array,
   ) {
     if (table.length !== 0x10000) throw new RangeError(`a character table has 65536 entries, not ${table.length}`);
+    if (wideSeparators && wideSeparators.length !== 0x100000 / 32) throw new RangeError(`a wide separator map has 32768 words, not ${wideSeparators.length}`);
     this.bmp = table.fill(SPECIAL);
+    wideSeparators?.fill(0);
   }
 
   static blockOf(codePoint: number): number {
@@ -85,6 +90,10 @@ export class CharClasses {
       }
       if (cp < 0x10000 && kept < SPECIAL) this.bmp[cp] = kept;
       else if (kept !== SEPARATOR) this.wideTable.set(cp, kept);
+      else if (cp >= 0x10000 && this.wideSeparators) {
+        const bit = cp - 0x10000;
+        this.wideSeparators[bit >>> 5] = (this.wideSeparators[bit >>> 5] as number) | (1 << (bit & 31));
+      }
     });
     for (const block of todo) this.asked.add(block);
   }

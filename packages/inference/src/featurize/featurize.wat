@@ -5,7 +5,8 @@
 ;; lowercased code unit), and for every maximal run of kept characters of at least `minRun` units
 ;; writes its lowercased units at UNITS and a record [start in UNITS, length, hash] at RECORDS. It
 ;; returns the number of records, or -1 at the first character the table cannot give (the text is
-;; then scanned by JavaScript instead). The hash is vocabulary.ts's: FNV-1a over the units
+;; then scanned by JavaScript instead), but for a surrogate pair whose code point is marked a
+;; separator at WIDE (asked already, like emoji): it separates tokens like any other separator. The hash is vocabulary.ts's: FNV-1a over the units
 ;; (h = (h ^ unit) * 16777619 from 2166136261), finished as h ^ (h >>> 15).
 ;;
 ;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
@@ -18,9 +19,10 @@
 ;; and the known tokens at RESULT.
 (module
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
-  ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32). The vocabulary and the
-  ;; counters follow, where `configure` says; JavaScript grows the memory for them first.
-  (memory (export "memory") 23)
+  ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), WIDE 1507328 (a bit per
+  ;; code point from U+10000: 131072 bytes). The vocabulary and the counters follow, where `configure`
+  ;; says; JavaScript grows the memory for them first.
+  (memory (export "memory") 25)
   (global $slots (mut i32) (i32.const 0))
   (global $mask (mut i32) (i32.const 0))
   (global $entries (mut i32) (i32.const 0))
@@ -80,6 +82,21 @@
     (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
     (i32.const 1))
 
+;; 1 when the code units at i are a surrogate pair whose code point WIDE marks a separator, else 0.
+  (func $wideSeparator (param $i i32) (param $length i32) (result i32)
+    (local $high i32) (local $low i32) (local $cp i32)
+    (if (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $length)) (then (return (i32.const 0))))
+    (local.set $high (i32.load16_u (i32.shl (local.get $i) (i32.const 1))))
+    (local.set $low (i32.load16_u offset=2 (i32.shl (local.get $i) (i32.const 1))))
+    (if (i32.or (i32.ne (i32.and (local.get $high) (i32.const 0xfc00)) (i32.const 0xd800))
+                (i32.ne (i32.and (local.get $low) (i32.const 0xfc00)) (i32.const 0xdc00)))
+      (then (return (i32.const 0))))
+    ;; cp - 0x10000, from 0 to 0xFFFFF
+    (local.set $cp (i32.or (i32.shl (i32.and (local.get $high) (i32.const 0x3ff)) (i32.const 10)) (i32.and (local.get $low) (i32.const 0x3ff))))
+    (i32.and (i32.shr_u (i32.load offset=1507328 (i32.shl (i32.shr_u (local.get $cp) (i32.const 5)) (i32.const 2)))
+                        (i32.and (local.get $cp) (i32.const 31)))
+             (i32.const 1)))
+
   (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
     (local $i i32) (local $c i32) (local $h i32) (local $u i32) (local $start i32) (local $n i32)
     (block $done
@@ -89,7 +106,11 @@
         (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
         (if (i32.eqz (local.get $c))
           (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $text)))
-        (if (i32.eq (local.get $c) (i32.const 0xffff)) (then (return (i32.const -1))))
+        (if (i32.eq (local.get $c) (i32.const 0xffff))
+          (then
+            (if (call $wideSeparator (local.get $i) (local.get $length))
+              (then (local.set $i (i32.add (local.get $i) (i32.const 2))) (br $text)))
+            (return (i32.const -1))))
         ;; A run of kept characters starts at i.
         (local.set $h (i32.const 0x811c9dc5))
         (local.set $start (local.get $u))
@@ -102,7 +123,11 @@
             (br_if $runEnd (i32.ge_u (local.get $i) (local.get $length)))
             (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
             (br_if $runEnd (i32.eqz (local.get $c)))
-            (if (i32.eq (local.get $c) (i32.const 0xffff)) (then (return (i32.const -1))))
+            ;; A separator pair ends the run; the outer loop steps over it.
+            (if (i32.eq (local.get $c) (i32.const 0xffff))
+              (then
+                (br_if $runEnd (call $wideSeparator (local.get $i) (local.get $length)))
+                (return (i32.const -1))))
             (br $run)))
         (if (i32.ge_u (i32.sub (local.get $u) (local.get $start)) (local.get $minRun))
           (then

@@ -26,7 +26,7 @@ export async function openTermCountPath(
 ): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
   const [session, tokenizer] = await Promise.all([create(plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
   const kernel = new WasmKernel({ vocabulary: plan.vocabulary, keyStride: plan.tensors.keyStride, ...(plan.bigrams ? { bigrams: plan.bigrams } : {}) });
-  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun, kernel.table);
+  const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun, kernel.table, kernel.wideSeparators);
   // Most text needs no other block, and the first request should not have to ask.
   await classes.ask([0]);
   return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams, kernel), tensors: plan.tensors } };

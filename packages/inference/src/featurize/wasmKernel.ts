@@ -10,7 +10,10 @@ const TABLE = 262_144;
 const UNITS = 393_216;
 const RECORDS = 655_360;
 const RESULT = 1_441_792;
-const FIXED_END = RESULT + 64;
+const WIDE = 1_507_328;
+/** Bits per code point from U+10000 to U+10FFFF, as Int32 words. */
+const WIDE_WORDS = 0x100000 / 32;
+const FIXED_END = WIDE + 4 * WIDE_WORDS;
 const PAGE = 65_536;
 /** The longest text the module scans; a longer one is scanned in JavaScript. */
 export const MAX_SCAN_UNITS = 131_072;
@@ -55,6 +58,11 @@ export class WasmKernel {
    * checks). Until then every character is one the module leaves to JavaScript.
    */
   readonly table: Uint16Array;
+  /**
+   * A bit per code point from U+10000, set for those asked and found separators (emoji, say): give it
+   * to CharClasses with `table`. A pair whose bit is clear is left to JavaScript.
+   */
+  readonly wideSeparators: Int32Array;
   readonly units: Uint16Array;
   readonly records: Int32Array;
   /** Set when the kernel counts (constructed with a graph's vocabulary). */
@@ -114,6 +122,7 @@ export class WasmKernel {
     const buffer = memory.buffer;
     this.code = Buffer.from(buffer, CODE, 2 * MAX_SCAN_UNITS);
     this.table = new Uint16Array(buffer, TABLE, 0x10000).fill(SPECIAL);
+    this.wideSeparators = new Int32Array(buffer, WIDE, WIDE_WORDS);
     this.units = new Uint16Array(buffer, UNITS, MAX_SCAN_UNITS);
     this.records = new Int32Array(buffer, RECORDS, 3 * (MAX_SCAN_UNITS / 2));
     this.result = new Int32Array(buffer, RESULT, 2);
