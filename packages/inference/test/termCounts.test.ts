@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type Manifest, sha256Hex, versionFromDigest } from '@org/classifier-artifact';
 import { exportOnnx, FRONT_END, frontEndManifest, type LinearTextModel, loadNewsgroups, TfidfVectorizer } from '@org/classifier-trainer';
 import fc from 'fast-check';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CharClasses } from '../src/featurize/charClasses.js';
@@ -22,6 +23,8 @@ import { ELEM } from '../src/model/onnxWire.js';
 import { subgraph } from '../src/model/subgraph.js';
 import { Predictor, runParts } from '../src/predictor/Predictor.js';
 import { ARTICLE_EXAMPLE, tempDir, trainedArtifactDir } from './helpers/artifacts.js';
+
+const { onnx } = onnxProto;
 
 /** The graph's own term counts for a batch, computed by onnxruntime from text. */
 async function graphCounter(model: Uint8Array) {
@@ -278,6 +281,26 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     expect(m.session.inputNames).toEqual(['text']);
     expect((await new Predictor(m).predict(['okrocket ok'])).predictions).toHaveLength(1);
     await Promise.all([m.release(), dir.remove()]);
+  });
+
+  it('refuses a token table whose values or default do not fit the counters (they stay int32 below the key stride)', async () => {
+    const { bytes, manifest, dir } = await smallArtifact();
+    const frontEnd = manifest.frontEnd as NonNullable<Manifest['frontEnd']>;
+    /** The model with the token LabelEncoder's attribute `name` changed by `change`. */
+    const edited = (name: string, change: (a: { i?: unknown; ints?: unknown[] | null }) => void) => {
+      const model = onnx.ModelProto.decode(bytes);
+      const encoder = model.graph?.node?.find((n) => n.output?.includes(frontEnd.termIds));
+      const attribute = encoder?.attribute?.find((a) => a.name === name);
+      if (!attribute) throw new Error(`no ${name}`);
+      change(attribute);
+      return onnx.ModelProto.encode(model).finish();
+    };
+    expect('unsupported' in planFrontEnd(bytes, manifest)).toBe(false);
+    expect(planFrontEnd(edited('default_int64', (a) => (a.i = frontEnd.keyStride)), manifest)).toEqual({ unsupported: 'a feature id is not below the key stride' });
+    expect(planFrontEnd(edited('values_int64s', (a) => (a.ints = [-(2 ** 31) - 1, ...(a.ints ?? []).slice(1)])), manifest)).toEqual({
+      unsupported: 'a LabelEncoder value is below -2^31',
+    });
+    await dir.remove();
   });
 
   it('runs whole from text, saying why, when the term-count graph does not start in onnxruntime', async () => {

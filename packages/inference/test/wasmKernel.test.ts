@@ -23,8 +23,8 @@ let tokenizer: ort.InferenceSession | undefined;
 afterAll(async () => tokenizer?.release());
 
 /**
- * Featurizers on the trained model: counting in the kernel (`wasm`), only scanning in it (`scanOnly`,
- * as 1-2 gram models do), and all in JavaScript (`js`).
+ * Featurizers on the trained model: counting in the kernel (`wasm`), only scanning in it (`scanOnly`),
+ * and all in JavaScript (`js`).
  */
 async function featurizers() {
   const bytes = readFileSync(join(dir, 'model.onnx'));

@@ -82,7 +82,7 @@
     (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
     (i32.const 1))
 
-;; 1 when the code units at i are a surrogate pair whose code point WIDE marks a separator, else 0.
+  ;; 1 when the code units at i are a surrogate pair whose code point WIDE marks a separator, else 0.
   (func $wideSeparator (param $i i32) (param $length i32) (result i32)
     (local $high i32) (local $low i32) (local $cp i32)
     (if (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $length)) (then (return (i32.const 0))))
@@ -141,7 +141,7 @@
         (br $text)))
     (local.get $n))
 
-    ;; Loads every record's table slot, then its entry and the counter of the entry's feature, before
+  ;; Loads every record's table slot, then its entry and the counter of the entry's feature, before
   ;; `count` needs them: these loads do not depend on one another, so the CPU overlaps their cache
   ;; misses, where count's own loads wait behind its branches one token at a time. The result is
   ;; returned only so the loads are kept.

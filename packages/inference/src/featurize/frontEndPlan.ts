@@ -66,7 +66,9 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
   const defaultValue = attrInt(encoder, 'default_int64') ?? -1;
   let bigrams: BigramTables | { unsupported: string } | undefined;
   if (tensors.bigrams) bigrams = bigramTables(g, tensors as Required<typeof tensors>, defaultValue, producer);
-  else if (values.some((v) => v >= tensors.keyStride)) return { unsupported: 'a feature id is not below the key stride' };
+  // Values are kept as int32 (vocabulary.ts, and the WebAssembly kernel's address arithmetic).
+  else if (values.some((v) => v >= tensors.keyStride) || defaultValue >= tensors.keyStride) return { unsupported: 'a feature id is not below the key stride' };
+  if (values.some((v) => v < -(2 ** 31)) || defaultValue < -(2 ** 31)) return { unsupported: 'a LabelEncoder value is below -2^31' };
   if (bigrams && 'unsupported' in bigrams) return bigrams;
 
   try {

@@ -73,8 +73,9 @@ export class WasmKernel {
 
   /**
    * @param counting a graph's vocabulary, its key stride (the number of features) and, for a 1-2 gram
-   *   graph, its bigram tables, all moved into the module's memory: the kernel then counts as well as
-   *   scans
+   *   graph, its bigram tables: the kernel then counts as well as scans. They are moved into the
+   *   module's memory: the Vocabulary and PairTable look up there from then on, and
+   *   `bigrams.unigramOfWord` is replaced by a view of it.
    */
   constructor(readonly counting?: { vocabulary: Vocabulary; keyStride: number; bigrams?: BigramTables }) {
     // Under 1 KB of code: compiled synchronously in well under a millisecond.
