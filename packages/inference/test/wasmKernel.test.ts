@@ -15,6 +15,7 @@ import { CharClasses } from '../src/featurize/charClasses.js';
 import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
+import { Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
 import { MAX_SCAN_UNITS, WasmKernel } from '../src/featurize/wasmKernel.js';
 import { trainedArtifactDir } from './helpers/artifacts.js';
 
@@ -132,5 +133,68 @@ describe('the WebAssembly kernel', () => {
     const long = 'the orbit of the shuttle '.repeat(6000);
     expect(long.length).toBeGreaterThan(MAX_SCAN_UNITS);
     expect(plain(await counted(wasm, [long]))).toEqual(plain(await counted(js, [long])));
+  });
+});
+
+/** Keys as the graph holds them: UTF-8 byte strings (any bytes) with ranges and values. */
+function keysOf(byteKeys: readonly Uint8Array[], defaultValue = -1): VocabularyKeys {
+  const bytes = new Uint8Array(byteKeys.reduce((n, k) => n + k.length, 0));
+  const ranges = new Int32Array(2 * byteKeys.length);
+  let at = 0;
+  byteKeys.forEach((k, i) => {
+    bytes.set(k, at);
+    ranges[2 * i] = at;
+    ranges[2 * i + 1] = at += k.length;
+  });
+  return { bytes, ranges, values: byteKeys.map((_, i) => (i % 7 === 3 ? -2 : i)), defaultValue };
+}
+
+/** A vocabulary's storage, for comparing builds byte for byte. */
+const storage = (v: Vocabulary) => v as unknown as { table: Int32Array; entries: Uint16Array };
+
+describe("the kernel's vocabulary build", () => {
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  const raw = (...b: number[]) => Uint8Array.from(b);
+  // Valid keys of 1-4 UTF-8 bytes per character, and invalid ones the JavaScript build leaves out:
+  // overlong, a surrogate, past U+10FFFF, truncated, a lone continuation byte, C0/C1/F5 leads.
+  const tricky = [
+    utf8('space'), utf8('naïve'), utf8('σας'), utf8('ẞtraße'), utf8('𐐨𐐨'), utf8('中文'), utf8('a'), utf8(''),
+    raw(0xc0, 0x80), raw(0xc1, 0xbf), raw(0xe0, 0x80, 0x80), raw(0xed, 0xa0, 0x80), raw(0xf4, 0x90, 0x80, 0x80), raw(0xf5, 0x80, 0x80, 0x80),
+    raw(0xe2, 0x82), raw(0x80), raw(0x61, 0xff), raw(0xf0, 0x9f, 0x98), utf8('ok'), utf8('x'.repeat(70_000)), utf8('é'.repeat(40_000)),
+  ];
+
+  it('builds, in WebAssembly, the table and entries the JavaScript build builds, invalid keys left out alike', () => {
+    const keys = keysOf(tricky);
+    const js = new Vocabulary(keys.bytes, keys.ranges, keys.values, keys.defaultValue);
+    const kernel = new WasmKernel({ vocabulary: keys, keyStride: tricky.length });
+    const built = kernel.vocabulary as Vocabulary;
+    expect(built).not.toBe(js);
+    expect(Array.from(storage(built).table)).toEqual(Array.from(storage(js).table));
+    expect(Array.from(storage(built).entries)).toEqual(Array.from(storage(js).entries));
+    for (const word of ['space', 'naïve', 'σας', 'ẞtraße', '𐐨𐐨', '中文', 'a', '', 'ok', 'okay', 'x'.repeat(70_000), 'é'.repeat(40_000)]) {
+      expect(built.get(word)).toBe(js.get(word));
+    }
+    expect(built.get('naïve')).toBe(1);
+    expect(built.get('x'.repeat(70_000))).toBe(-1);
+  });
+
+  it("builds the trained model's vocabulary as JavaScript does, and leaves keys too many for its regions to JavaScript", async () => {
+    const bytes = readFileSync(join(dir, 'model.onnx'));
+    const manifest = parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'), 'manifest.json');
+    const plan = planFrontEnd(bytes, manifest);
+    if ('unsupported' in plan) throw new Error(plan.unsupported);
+    const builds = vi.spyOn(WasmKernel.prototype as unknown as { build: () => number | undefined }, 'build');
+    const built = new WasmKernel({ vocabulary: plan.vocabularyKeys, keyStride: plan.tensors.keyStride }).vocabulary as Vocabulary;
+    expect(builds.mock.results[0]?.value).toBe(storage(plan.vocabulary).entries.length);
+    expect(Array.from(storage(built).table)).toEqual(Array.from(storage(plan.vocabulary).table));
+    expect(Array.from(storage(built).entries)).toEqual(Array.from(storage(plan.vocabulary).entries));
+
+    const many = keysOf(Array.from({ length: 70_000 }, (_, i) => utf8(`k${i}`)));
+    const big = new WasmKernel({ vocabulary: many, keyStride: 70_000 });
+    expect(builds.mock.results[1]?.value).toBeUndefined();
+    const js = new Vocabulary(many.bytes, many.ranges, many.values, many.defaultValue);
+    expect(Array.from(storage(big.vocabulary as Vocabulary).table)).toEqual(Array.from(storage(js).table));
+    expect((big.vocabulary as Vocabulary).get('k69999')).toBe(69_999);
+    builds.mockRestore();
   });
 });

@@ -81,7 +81,7 @@ export class Featurizer {
     // A kernel reading another table than the one `classes` fills would count wrong, silently.
     if (kernel && kernel.table !== classes.bmp) throw new RangeError("the kernel's table is not the character table's storage");
     const counting = kernel?.counting;
-    const counters = counting?.vocabulary === vocabulary && counting.keyStride === keyStride && counting.bigrams === bigrams ? kernel?.counters : undefined;
+    const counters = kernel?.vocabulary === vocabulary && counting?.keyStride === keyStride && counting.bigrams === bigrams ? kernel?.counters : undefined;
     this.kernelCounts = counters !== undefined;
     this.perFeature = counters?.perFeature ?? new Int32Array(keyStride);
     this.touched = counters?.touched ?? new Int32Array(Math.ceil(keyStride / 32));

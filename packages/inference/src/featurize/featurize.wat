@@ -249,4 +249,92 @@
         (br $token)))
     (i32.store offset=1441792 (i32.const 0) (local.get $tokens))
     (i32.store offset=1441796 (i32.const 0) (local.get $known))
-    (local.get $distinct)))
+    (local.get $distinct))
+  ;; build(bytes, ranges, values, count, slots, mask, entries) fills the vocabulary's table and entries
+  ;; from the graph's LabelEncoder keys (UTF-8 at `bytes`, [start, end] pairs at `ranges`) and values
+  ;; (i32 at `values`) exactly as the Vocabulary constructor does in JavaScript, in the graph's order:
+  ;; a key that is not valid UTF-8 or longer than 65535 units is left out (no text becomes it). It
+  ;; returns the entries' length in units. The inputs sit in the scan's regions, unused at this time.
+  (func (export "build") (param $bytes i32) (param $ranges i32) (param $values i32) (param $count i32)
+        (param $slots i32) (param $mask i32) (param $entries i32) (result i32)
+    (local $k i32) (local $i i32) (local $end i32) (local $b i32) (local $c i32) (local $extra i32) (local $j i32)
+    (local $cp i32) (local $o i32) (local $p i32) (local $h i32) (local $slot i32) (local $value i32) (local $at i32)
+    (block $done
+      (loop $key
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $at (i32.add (local.get $ranges) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $i (i32.load (local.get $at)))
+        (local.set $end (i32.load offset=4 (local.get $at)))
+        (local.set $value (i32.load (i32.add (local.get $values) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        ;; The key's units go after its 3 header units; h hashes them as they are written.
+        (local.set $o (i32.add (local.get $p) (i32.const 3)))
+        (local.set $h (i32.const 0x811c9dc5))
+        (block $invalid
+          (block $decoded
+            (loop $byte
+              (br_if $decoded (i32.ge_u (local.get $i) (local.get $end)))
+              (local.set $b (i32.load8_u (i32.add (local.get $bytes) (local.get $i))))
+              (local.set $cp (local.get $b))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (if (i32.ge_u (local.get $b) (i32.const 0x80))
+                (then
+                  ;; A lead byte of 2, 3 or 4 bytes (C0, C1, F5-FF and continuation bytes are invalid).
+                  (local.set $extra
+                    (if (result i32) (i32.and (i32.ge_u (local.get $b) (i32.const 0xc2)) (i32.lt_u (local.get $b) (i32.const 0xe0)))
+                      (then (i32.const 1))
+                      (else (if (result i32) (i32.and (i32.ge_u (local.get $b) (i32.const 0xe0)) (i32.lt_u (local.get $b) (i32.const 0xf0)))
+                        (then (i32.const 2))
+                        (else (if (result i32) (i32.and (i32.ge_u (local.get $b) (i32.const 0xf0)) (i32.lt_u (local.get $b) (i32.const 0xf5)))
+                          (then (i32.const 3))
+                          (else (i32.const 0))))))))
+                  (br_if $invalid (i32.eqz (local.get $extra)))
+                  (br_if $invalid (i32.gt_u (i32.add (local.get $i) (local.get $extra)) (local.get $end)))
+                  (local.set $cp (i32.and (local.get $b) (i32.shr_u (i32.const 0x3f) (local.get $extra))))
+                  (local.set $j (i32.const 0))
+                  (loop $continuation
+                    (local.set $c (i32.load8_u (i32.add (local.get $bytes) (local.get $i))))
+                    (br_if $invalid (i32.ne (i32.and (local.get $c) (i32.const 0xc0)) (i32.const 0x80)))
+                    (local.set $cp (i32.or (i32.shl (local.get $cp) (i32.const 6)) (i32.and (local.get $c) (i32.const 0x3f))))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br_if $continuation (i32.lt_u (local.get $j) (local.get $extra))))
+                  ;; Overlong forms, surrogates and code points past U+10FFFF.
+                  (br_if $invalid (i32.lt_u (local.get $cp)
+                    (select (i32.const 0x80) (select (i32.const 0x800) (i32.const 0x10000) (i32.eq (local.get $extra) (i32.const 2)))
+                            (i32.eq (local.get $extra) (i32.const 1)))))
+                  (br_if $invalid (i32.gt_u (local.get $cp) (i32.const 0x10ffff)))
+                  (br_if $invalid (i32.eq (i32.and (local.get $cp) (i32.const 0xfffff800)) (i32.const 0xd800)))
+                  (if (i32.gt_u (local.get $cp) (i32.const 0xffff))
+                    (then
+                      ;; Two units: the high surrogate here, the low one below.
+                      (local.set $cp (i32.sub (local.get $cp) (i32.const 0x10000)))
+                      (local.set $c (i32.add (i32.const 0xd800) (i32.shr_u (local.get $cp) (i32.const 10))))
+                      (i32.store16 (i32.add (local.get $entries) (i32.shl (local.get $o) (i32.const 1))) (local.get $c))
+                      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+                      (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $c)) (i32.const 0x01000193)))
+                      (local.set $cp (i32.add (i32.const 0xdc00) (i32.and (local.get $cp) (i32.const 0x3ff))))))))
+              (i32.store16 (i32.add (local.get $entries) (i32.shl (local.get $o) (i32.const 1))) (local.get $cp))
+              (local.set $o (i32.add (local.get $o) (i32.const 1)))
+              (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $cp)) (i32.const 0x01000193)))
+              (br $byte)))
+          (br_if $invalid (i32.gt_u (i32.sub (i32.sub (local.get $o) (local.get $p)) (i32.const 3)) (i32.const 0xffff)))
+          ;; The header, then the slot: linear probing from the finished hash to a free slot.
+          (local.set $at (i32.add (local.get $entries) (i32.shl (local.get $p) (i32.const 1))))
+          (i32.store16 (local.get $at) (i32.sub (i32.sub (local.get $o) (local.get $p)) (i32.const 3)))
+          (i32.store16 offset=2 (local.get $at) (local.get $value))
+          (i32.store16 offset=4 (local.get $at) (i32.shr_u (local.get $value) (i32.const 16)))
+          (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+          (local.set $slot (i32.and (local.get $h) (local.get $mask)))
+          (block $free
+            (loop $probe
+              (br_if $free (i32.eqz (i32.load offset=4 (i32.add (local.get $slots) (i32.shl (local.get $slot) (i32.const 3))))))
+              (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+              (br $probe)))
+          (local.set $at (i32.add (local.get $slots) (i32.shl (local.get $slot) (i32.const 3))))
+          (i32.store (local.get $at) (local.get $h))
+          (i32.store offset=4 (local.get $at) (i32.add (local.get $p) (i32.const 1)))
+          (local.set $p (local.get $o)))
+        (br $key)))
+    (local.get $p))
+)

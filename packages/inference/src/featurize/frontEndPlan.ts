@@ -3,7 +3,7 @@ import { attrByteList, attrInt, attrInts, attrString, ELEM, int64Initializer, re
 import { subgraph } from '../model/subgraph.js';
 import type { BigramTables } from './Featurizer.js';
 import { PairTable } from './pairTable.js';
-import { Vocabulary } from './vocabulary.js';
+import { Vocabulary, type VocabularyKeys } from './vocabulary.js';
 
 /** Everything needed to run a model from its term counts, read from the model's own graph. */
 export interface FrontEndPlan {
@@ -11,7 +11,10 @@ export interface FrontEndPlan {
   tokenizerModel: Uint8Array;
   /** The graph from (postCount, termKeys, termCounts) to the label and probabilities. */
   termCountModel: Uint8Array;
-  vocabulary: Vocabulary;
+  /** The token LabelEncoder's keys and values: the kernel builds its vocabulary from them (wasmKernel.ts). */
+  vocabularyKeys: VocabularyKeys;
+  /** A Vocabulary of `vocabularyKeys` in JavaScript arrays, built on first use (the server uses the kernel's). */
+  readonly vocabulary: Vocabulary;
   /** 1-2 gram graphs: the vocabulary gives word ids, these give the features. */
   bigrams?: BigramTables;
   /** The Tokenizer pattern's minimum run of kept characters. */
@@ -81,8 +84,20 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
       ],
       outputs: [manifest.io.label, manifest.io.probabilities],
     });
-    const vocabulary = new Vocabulary(keys.attr, keys.ranges, values, defaultValue);
-    return { tokenizerModel, termCountModel, vocabulary, ...(bigrams ? { bigrams } : {}), minRun, padValue, tensors };
+    const vocabularyKeys: VocabularyKeys = { bytes: keys.attr, ranges: keys.ranges, values, defaultValue };
+    let vocabulary: Vocabulary | undefined;
+    return {
+      tokenizerModel,
+      termCountModel,
+      vocabularyKeys,
+      get vocabulary() {
+        return (vocabulary ??= new Vocabulary(keys.attr, keys.ranges, values, defaultValue));
+      },
+      ...(bigrams ? { bigrams } : {}),
+      minRun,
+      padValue,
+      tensors,
+    };
   } catch (error) {
     return { unsupported: (error as Error).message };
   }

@@ -10,6 +10,7 @@ import { Featurizer, type TermCounts } from './Featurizer.js';
 import { type FrontEndPlan, planFrontEnd } from './frontEndPlan.js';
 import type { WireGraph } from '../model/onnxWire.js';
 import { graphTokenizer } from './graphTokenizer.js';
+import type { Vocabulary } from './vocabulary.js';
 import { WasmKernel } from './wasmKernel.js';
 
 /** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
@@ -25,11 +26,13 @@ export async function openTermCountPath(
   manifest: Manifest,
 ): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
   const [session, tokenizer] = await Promise.all([create(plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
-  const kernel = new WasmKernel({ vocabulary: plan.vocabulary, keyStride: plan.tensors.keyStride, ...(plan.bigrams ? { bigrams: plan.bigrams } : {}) });
+  // The kernel builds the vocabulary in its own memory, from the graph's keys.
+  const kernel = new WasmKernel({ vocabulary: plan.vocabularyKeys, keyStride: plan.tensors.keyStride, ...(plan.bigrams ? { bigrams: plan.bigrams } : {}) });
+  const vocabulary = kernel.vocabulary as Vocabulary;
   const classes = new CharClasses(graphTokenizer(tokenizer, manifest.io.input, plan.tensors.tokens, plan.padValue), plan.minRun, kernel.table, kernel.wideSeparators);
   // Most text needs no other block, and the first request should not have to ask.
   await classes.ask([0]);
-  return { session, termCounts: { featurizer: new Featurizer(classes, plan.vocabulary, plan.tensors.keyStride, plan.bigrams, kernel), tensors: plan.tensors } };
+  return { session, termCounts: { featurizer: new Featurizer(classes, vocabulary, plan.tensors.keyStride, plan.bigrams, kernel), tensors: plan.tensors } };
 }
 
 /** The plan, or why there is none (a model whose graph cannot be read runs whole, from text). */

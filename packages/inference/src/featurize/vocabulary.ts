@@ -14,6 +14,40 @@ export const HASH_SEED = 0x811c9dc5 | 0;
 export const hashStep = (h: number, unit: number): number => Math.imul(h ^ unit, 0x01000193);
 export const hashFinish = (h: number): number => h ^ (h >>> 15);
 
+/** A LabelEncoder's string keys and values, as the graph holds them (the input of a Vocabulary). */
+export interface VocabularyKeys {
+  /** The buffer holding the keys' UTF-8 bytes. */
+  bytes: Uint8Array;
+  /** Each key's start and end in `bytes`: [start0, end0, start1, end1, ...]. */
+  ranges: Int32Array;
+  /** Each key's value (feature id or a negative class such as stop word). */
+  values: readonly number[];
+  /** The value of any token that is not a key. */
+  defaultValue: number;
+}
+
+/**
+ * Where a Vocabulary keeps its table and entries (arrays of `vocabularyLayout`'s lengths), and a
+ * faster way to fill them than the JavaScript build: the units of entries written, or undefined
+ * (the JavaScript build then fills them).
+ */
+export interface VocabularyStorage {
+  table: Int32Array;
+  entries: Uint16Array;
+  fill?: () => number | undefined;
+}
+
+/** The table's length (Int32 values) and an upper bound of the entries' (units) for `keys`. */
+export function vocabularyLayout(keys: Pick<VocabularyKeys, 'ranges'>): { slots: number; units: number } {
+  const K = keys.ranges.length / 2;
+  let capacity = 2;
+  while (capacity < K * 2) capacity *= 2;
+  let units = 0;
+  // UTF-16 never needs more units than UTF-8 bytes; 3 header units per entry.
+  for (let k = 0; k < K; k++) units += (keys.ranges[2 * k + 1] as number) - (keys.ranges[2 * k] as number) + 3;
+  return { slots: capacity * 2, units };
+}
+
 export class Vocabulary {
   /**
    * Pairs [hash, entry position + 1] per slot (0 marks an empty slot), at most half full. An entry in
@@ -31,24 +65,30 @@ export class Vocabulary {
    * @param ranges each key's start and end in `bytes`: [start0, end0, start1, end1, ...]
    * @param values each key's value (feature id or a negative class such as stop word)
    * @param defaultValue the value of any token that is not a key
+   * @param storage where to build (default: new arrays), and maybe a faster build there
    */
   constructor(
     bytes: Uint8Array,
     ranges: Int32Array,
     values: readonly number[],
     readonly defaultValue: number,
+    storage?: VocabularyStorage,
   ) {
     if (ranges.length !== 2 * values.length) throw new RangeError(`${ranges.length / 2} keys but ${values.length} values`);
     const K = values.length;
     this.size = K;
-    let capacity = 2;
-    while (capacity < K * 2) capacity *= 2;
-    this.mask = capacity - 1;
-    this.table = new Int32Array(capacity * 2);
-    let units = 0;
-    // UTF-16 never needs more units than UTF-8 bytes; 3 header units per entry.
-    for (let k = 0; k < K; k++) units += (ranges[2 * k + 1] as number) - (ranges[2 * k] as number) + 3;
-    const entries = new Uint16Array(units);
+    const layout = vocabularyLayout({ ranges });
+    if (storage && (storage.table.length !== layout.slots || storage.entries.length !== layout.units)) {
+      throw new RangeError("a vocabulary's storage must have vocabularyLayout's lengths");
+    }
+    this.mask = layout.slots / 2 - 1;
+    this.table = storage?.table ?? new Int32Array(layout.slots);
+    const entries = storage?.entries ?? new Uint16Array(layout.units);
+    const filled = storage?.fill?.();
+    if (filled !== undefined) {
+      this.entries = entries.subarray(0, filled);
+      return;
+    }
     const table = this.table;
     const mask = this.mask;
     // Keys are inserted in the graph's order, so the earlier ones sit at their first probe: the trainer

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { SPECIAL } from './charClasses.js';
 import type { BigramTables } from './Featurizer.js';
 import { FEATURIZE_WASM } from './featurizeWasm.js';
-import type { Vocabulary } from './vocabulary.js';
+import { Vocabulary, type VocabularyKeys, vocabularyLayout } from './vocabulary.js';
 
 /** The fixed regions of featurize.wat's memory (bytes); the vocabulary and counters follow. */
 const CODE = 0;
@@ -24,6 +24,7 @@ interface KernelExports {
   configureBigrams: (unigramOfWord: number, words: number, pairs: number, pairMask: number) => void;
   scan: (length: number, minRun: number) => number;
   count: (records: number) => number;
+  build: (bytes: number, ranges: number, values: number, count: number, slots: number, mask: number, entries: number) => number;
 }
 
 /** The counters, in the module's memory, for the Featurizer to read back. */
@@ -67,6 +68,8 @@ export class WasmKernel {
   readonly records: Int32Array;
   /** Set when the kernel counts (constructed with a graph's vocabulary). */
   readonly counters?: KernelCounters;
+  /** The vocabulary the kernel counts with, in its memory (the one given, or built from the keys given). */
+  readonly vocabulary?: Vocabulary;
   private readonly code: Buffer;
   private readonly result: Int32Array;
   private readonly exports: KernelExports;
@@ -77,14 +80,14 @@ export class WasmKernel {
    *   module's memory: the Vocabulary and PairTable look up there from then on, and
    *   `bigrams.unigramOfWord` is replaced by a view of it.
    */
-  constructor(readonly counting?: { vocabulary: Vocabulary; keyStride: number; bigrams?: BigramTables }) {
+  constructor(readonly counting?: { vocabulary: Vocabulary | VocabularyKeys; keyStride: number; bigrams?: BigramTables }) {
     // Under 1 KB of code: compiled synchronously in well under a millisecond.
     this.exports = new WebAssembly.Instance(new WebAssembly.Module(FEATURIZE_WASM)).exports as unknown as KernelExports;
     const memory = this.exports.memory;
-    let place: (() => KernelCounters) | undefined;
+    let place: (() => { vocabulary: Vocabulary; counters: KernelCounters }) | undefined;
     if (counting) {
       const { vocabulary, keyStride, bigrams } = counting;
-      const { slots, units } = vocabulary.layout;
+      const { slots, units } = vocabulary instanceof Vocabulary ? vocabulary.layout : vocabularyLayout(vocabulary);
       const touchedLength = Math.ceil(keyStride / 32);
       const touchedWordsLength = Math.ceil(touchedLength / 32);
       const words = bigrams?.unigramOfWord.length ?? 0;
@@ -100,11 +103,21 @@ export class WasmKernel {
       // Growing detaches every view of the memory: it happens before any is made.
       const pages = Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE;
       if (pages > 0) memory.grow(pages);
-      this.exports.configure(slotsAt, vocabulary.mask, unitsAt, vocabulary.defaultValue, perFeatureAt, touchedAt, touchedWordsAt);
+      this.exports.configure(slotsAt, slots / 2 - 1, unitsAt, vocabulary.defaultValue, perFeatureAt, touchedAt, touchedWordsAt);
       if (bigrams) this.exports.configureBigrams(unigramOfWordAt, words, pairsAt, bigrams.pairs.mask);
       place = () => {
         const buffer = memory.buffer;
-        vocabulary.relocate(new Int32Array(buffer, slotsAt, slots), new Uint16Array(buffer, unitsAt, units));
+        const table = new Int32Array(buffer, slotsAt, slots);
+        const entries = new Uint16Array(buffer, unitsAt, units);
+        let counted: Vocabulary;
+        if (vocabulary instanceof Vocabulary) {
+          vocabulary.relocate(table, entries);
+          counted = vocabulary;
+        } else {
+          const { bytes, ranges, values, defaultValue } = vocabulary;
+          const fill = () => this.build(vocabulary, slotsAt, slots / 2 - 1, unitsAt);
+          counted = new Vocabulary(bytes, ranges, values, defaultValue, { table, entries, fill });
+        }
         if (bigrams) {
           // The Featurizer's JavaScript path reads these same tables (through `bigrams`).
           const unigramOfWord = new Int32Array(buffer, unigramOfWordAt, words);
@@ -113,9 +126,12 @@ export class WasmKernel {
           bigrams.pairs.relocate(new Int32Array(buffer, pairsAt, pairSlots));
         }
         return {
-          perFeature: new Int32Array(buffer, perFeatureAt, keyStride),
-          touched: new Int32Array(buffer, touchedAt, touchedLength),
-          touchedWords: new Int32Array(buffer, touchedWordsAt, touchedWordsLength),
+          vocabulary: counted,
+          counters: {
+            perFeature: new Int32Array(buffer, perFeatureAt, keyStride),
+            touched: new Int32Array(buffer, touchedAt, touchedLength),
+            touchedWords: new Int32Array(buffer, touchedWordsAt, touchedWordsLength),
+          },
         };
       };
     }
@@ -127,7 +143,31 @@ export class WasmKernel {
     this.units = new Uint16Array(buffer, UNITS, MAX_SCAN_UNITS);
     this.records = new Int32Array(buffer, RECORDS, 3 * (MAX_SCAN_UNITS / 2));
     this.result = new Int32Array(buffer, RESULT, 2);
-    if (place) this.counters = place();
+    if (place) ({ vocabulary: this.vocabulary, counters: this.counters } = place());
+  }
+
+  /**
+   * Builds `keys` into the table at `slotsAt` and the entries at `unitsAt` in WebAssembly (featurize.wat
+   * `build`), as the Vocabulary constructor would: the entries' length in units, or undefined when the
+   * keys do not fit where the build reads them (the scan's code-unit and record regions, unused now;
+   * the JavaScript build then runs). Why: the build runs once, in a cold start, where V8 runs
+   * JavaScript unoptimised: the seed model's 56,440 keys took 13-16 ms built in JavaScript and moved
+   * here, 9.5-11 ms built here with the copies in (whole cold start: median 114.7 -> 111.6 ms, faster
+   * in 15 of 20 alternating pairs).
+   */
+  private build(keys: VocabularyKeys, slotsAt: number, mask: number, unitsAt: number): number | undefined {
+    const count = keys.values.length;
+    // The values in CODE; the key bytes, then the ranges, in UNITS and RECORDS (not over TABLE).
+    const valuesAt = CODE;
+    const bytesAt = UNITS;
+    const rangesAt = align(bytesAt + keys.bytes.length);
+    if (4 * count > TABLE - CODE || rangesAt + 4 * keys.ranges.length > RESULT) return undefined;
+    const buffer = this.exports.memory.buffer;
+    const values = new Int32Array(buffer, valuesAt, count);
+    for (let k = 0; k < count; k++) values[k] = keys.values[k] as number;
+    new Uint8Array(buffer, bytesAt, keys.bytes.length).set(keys.bytes);
+    new Int32Array(buffer, rangesAt, keys.ranges.length).set(keys.ranges);
+    return this.exports.build(bytesAt, rangesAt, valuesAt, count, slotsAt, mask, unitsAt);
   }
 
   /**
