@@ -17,6 +17,7 @@ import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
 import { Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
 import { MAX_SCAN_UNITS, WasmKernel } from '../src/featurize/wasmKernel.js';
+import { loadModel } from '../src/model/loadModel.js';
 import { trainedArtifactDir } from './helpers/artifacts.js';
 
 const dir = trainedArtifactDir();
@@ -120,6 +121,12 @@ describe('the WebAssembly kernel', () => {
     expect(scanner.scan('😀😀ok😀', 2)).toBe(1);
     expect(scanner.scan('a 𐐀 letter', 2)).toBe(-1);
     expect(scanner.scan('trailing \ud83d', 2)).toBe(-1);
+    // Only a high then a low surrogate is a pair: a high one before a BMP unit, a low one first, and a
+    // high one at the end (a longer text just left a low one after it in the module's memory) are not.
+    expect(scanner.scan('xx😀yy', 2)).toBe(2);
+    expect(scanner.scan('xx\ud83d', 2)).toBe(-1);
+    expect(scanner.scan('ab\ud83d cd', 2)).toBe(-1);
+    expect(scanner.scan('ab\udc3d\ude00cd', 2)).toBe(-1);
     for (const text of ['a pair😀too', '😀😀ok😀', 'emoji😀in😀the😀middle😀', 'a 𐐀 letter']) {
       expect(plain(await counted(wasm, [text]))).toEqual(plain(await counted(js, [text])));
     }
@@ -161,6 +168,9 @@ describe("the kernel's vocabulary build", () => {
     utf8('space'), utf8('naïve'), utf8('σας'), utf8('ẞtraße'), utf8('𐐨𐐨'), utf8('中文'), utf8('a'), utf8(''),
     raw(0xc0, 0x80), raw(0xc1, 0xbf), raw(0xe0, 0x80, 0x80), raw(0xed, 0xa0, 0x80), raw(0xf4, 0x90, 0x80, 0x80), raw(0xf5, 0x80, 0x80, 0x80),
     raw(0xe2, 0x82), raw(0x80), raw(0x61, 0xff), raw(0xf0, 0x9f, 0x98), utf8('ok'), utf8('x'.repeat(70_000)), utf8('é'.repeat(40_000)),
+    // At each rule's boundary: the largest overlong 3- and 4-byte forms, the first and last low
+    // surrogates, and the largest valid 3- and 4-byte characters.
+    raw(0xe0, 0x9f, 0xbf), raw(0xf0, 0x8f, 0xbf, 0xbf), raw(0xed, 0xb0, 0x80), raw(0xed, 0xbf, 0xbf), raw(0xef, 0xbf, 0xbf), raw(0xf4, 0x8f, 0xbf, 0xbf),
   ];
 
   it('builds, in WebAssembly, the table and entries the JavaScript build builds, invalid keys left out alike', () => {
@@ -178,6 +188,21 @@ describe("the kernel's vocabulary build", () => {
     expect(built.get('x'.repeat(70_000))).toBe(-1);
   });
 
+  it('builds any keys as JavaScript does (property: random bytes, valid and not)', () => {
+    const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff));
+    const key = fc.oneof(fc.array(byte, { maxLength: 8 }).map((b) => Uint8Array.from(b)), fc.string({ unit: 'binary', maxLength: 6 }).map(utf8));
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 60 }), (keyBytes) => {
+        const keys = keysOf(keyBytes);
+        const js = new Vocabulary(keys.bytes, keys.ranges, keys.values, keys.defaultValue);
+        const built = new WasmKernel({ vocabulary: keys, keyStride: keyBytes.length + 1 }).vocabulary as Vocabulary;
+        expect(Array.from(storage(built).table)).toEqual(Array.from(storage(js).table));
+        expect(Array.from(storage(built).entries)).toEqual(Array.from(storage(js).entries));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("builds the trained model's vocabulary as JavaScript does, and leaves keys too many for its regions to JavaScript", async () => {
     const bytes = readFileSync(join(dir, 'model.onnx'));
     const manifest = parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'), 'manifest.json');
@@ -189,9 +214,17 @@ describe("the kernel's vocabulary build", () => {
     expect(Array.from(storage(built).table)).toEqual(Array.from(storage(plan.vocabulary).table));
     expect(Array.from(storage(built).entries)).toEqual(Array.from(storage(plan.vocabulary).entries));
 
+    // loadModel's term-count path takes this build (the plan's own Vocabulary is never built there).
+    builds.mockClear();
+    const m = await loadModel({ modelUri: join(dir, 'model.onnx') });
+    expect(builds.mock.results.map((r) => r.value)).toEqual([storage(plan.vocabulary).entries.length]);
+    expect(m.termCounts?.featurizer.vocabulary).not.toBe(plan.vocabulary);
+    await m.release();
+
+    builds.mockClear();
     const many = keysOf(Array.from({ length: 70_000 }, (_, i) => utf8(`k${i}`)));
     const big = new WasmKernel({ vocabulary: many, keyStride: 70_000 });
-    expect(builds.mock.results[1]?.value).toBeUndefined();
+    expect(builds.mock.results[0]?.value).toBeUndefined();
     const js = new Vocabulary(many.bytes, many.ranges, many.values, many.defaultValue);
     expect(Array.from(storage(big.vocabulary as Vocabulary).table)).toEqual(Array.from(storage(js).table));
     expect((big.vocabulary as Vocabulary).get('k69999')).toBe(69_999);

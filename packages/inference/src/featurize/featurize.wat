@@ -6,8 +6,9 @@
 ;; writes its lowercased units at UNITS and a record [start in UNITS, length, hash] at RECORDS. It
 ;; returns the number of records, or -1 at the first character the table cannot give (the text is
 ;; then scanned by JavaScript instead), but for a surrogate pair whose code point is marked a
-;; separator at WIDE (asked already, like emoji): it separates tokens like any other separator. The hash is vocabulary.ts's: FNV-1a over the units
-;; (h = (h ^ unit) * 16777619 from 2166136261), finished as h ^ (h >>> 15).
+;; separator at WIDE (asked already, like emoji): it separates tokens like any other separator. The
+;; hash is vocabulary.ts's: FNV-1a over the units (h = (h ^ unit) * 16777619 from 2166136261),
+;; finished as h ^ (h >>> 15).
 ;;
 ;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
 ;; [hash, entry + 1], entries of [length, value low 16 bits, value high 16 bits, units...]) and counts

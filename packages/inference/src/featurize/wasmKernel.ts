@@ -48,10 +48,10 @@ export interface KernelCounters {
  * 161-245 against 110-163 us and 2.05-2.52 against 1.25-1.72 ms. With a 1-2 gram vocabulary of
  * 200,000 features (160,000 bigrams), after an 8 MB cache sweep: 300-406 us counting here, 389-534
  * us only scanning here, 421-577 us all in JavaScript (batches of 64: 3.9-5.6, 5.1-7.3, 5.5-7.9 ms).
- * What remains is mostly the cache misses of the
- * vocabulary's first touches, and the keys' emission, in JavaScript.
- * Texts with a character the table cannot give (NUL, surrogates, blocks not asked yet) or over
- * MAX_SCAN_UNITS stay in JavaScript (Featurizer.ts), which handles every case.
+ * What remains is mostly the cache misses of the vocabulary's first touches, and the keys' emission,
+ * in JavaScript. Texts with a character the table cannot give (NUL, a lone surrogate, a letter beyond
+ * the BMP, a block not asked yet) or over MAX_SCAN_UNITS stay in JavaScript (Featurizer.ts), which
+ * handles every case.
  */
 export class WasmKernel {
   /**
