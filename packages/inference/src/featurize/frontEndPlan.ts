@@ -89,7 +89,7 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
     // Not enumerable: a spread, a clone or a log of the plan must not build it (13-16 ms at init).
     let vocabulary: Vocabulary | undefined;
     return Object.defineProperty(plan, 'vocabulary', {
-      get: () => (vocabulary ??= new Vocabulary(keys.attr, keys.ranges, values, defaultValue)),
+      get: () => (vocabulary ??= Vocabulary.of(vocabularyKeys)),
       enumerable: false,
     }) as FrontEndPlan;
   } catch (error) {

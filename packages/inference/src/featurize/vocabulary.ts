@@ -131,6 +131,11 @@ export class Vocabulary {
     this.entries = entries.subarray(0, p);
   }
 
+  /** A vocabulary of the graph's `keys`, built in `storage` (default: new arrays). */
+  static of(keys: VocabularyKeys, storage?: VocabularyStorage): Vocabulary {
+    return new Vocabulary(keys.bytes, keys.ranges, keys.values, keys.defaultValue, storage);
+  }
+
   /** The table's and the entries' lengths (Int32 slots x 2, Uint16 units), for `relocate`. */
   get layout(): { slots: number; units: number } {
     return { slots: this.table.length, units: this.entries.length };

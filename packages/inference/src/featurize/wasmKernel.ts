@@ -84,58 +84,11 @@ export class WasmKernel {
     // Under 1 KB of code: compiled synchronously in well under a millisecond.
     this.exports = new WebAssembly.Instance(new WebAssembly.Module(FEATURIZE_WASM)).exports as unknown as KernelExports;
     const memory = this.exports.memory;
-    let place: (() => { vocabulary: Vocabulary; counters: KernelCounters }) | undefined;
-    if (counting) {
-      const { vocabulary, keyStride, bigrams } = counting;
-      const { slots, units } = vocabulary instanceof Vocabulary ? vocabulary.layout : vocabularyLayout(vocabulary);
-      const touchedLength = Math.ceil(keyStride / 32);
-      const touchedWordsLength = Math.ceil(touchedLength / 32);
-      const words = bigrams?.unigramOfWord.length ?? 0;
-      const pairSlots = bigrams?.pairs.length ?? 0;
-      const slotsAt = FIXED_END;
-      const unitsAt = slotsAt + 4 * slots;
-      const perFeatureAt = align(unitsAt + 2 * units);
-      const touchedAt = perFeatureAt + 4 * keyStride;
-      const touchedWordsAt = touchedAt + 4 * touchedLength;
-      const unigramOfWordAt = touchedWordsAt + 4 * touchedWordsLength;
-      const pairsAt = unigramOfWordAt + 4 * words;
-      const end = pairsAt + 4 * pairSlots;
-      // Growing detaches every view of the memory: it happens before any is made.
-      const pages = Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE;
-      if (pages > 0) memory.grow(pages);
-      this.exports.configure(slotsAt, slots / 2 - 1, unitsAt, vocabulary.defaultValue, perFeatureAt, touchedAt, touchedWordsAt);
-      if (bigrams) this.exports.configureBigrams(unigramOfWordAt, words, pairsAt, bigrams.pairs.mask);
-      place = () => {
-        const buffer = memory.buffer;
-        const table = new Int32Array(buffer, slotsAt, slots);
-        const entries = new Uint16Array(buffer, unitsAt, units);
-        let counted: Vocabulary;
-        if (vocabulary instanceof Vocabulary) {
-          vocabulary.relocate(table, entries);
-          counted = vocabulary;
-        } else {
-          const { bytes, ranges, values, defaultValue } = vocabulary;
-          const fill = () => this.build(vocabulary, slotsAt, slots / 2 - 1, unitsAt);
-          counted = new Vocabulary(bytes, ranges, values, defaultValue, { table, entries, fill });
-        }
-        if (bigrams) {
-          // The Featurizer's JavaScript path reads these same tables (through `bigrams`).
-          const unigramOfWord = new Int32Array(buffer, unigramOfWordAt, words);
-          unigramOfWord.set(bigrams.unigramOfWord);
-          bigrams.unigramOfWord = unigramOfWord;
-          bigrams.pairs.relocate(new Int32Array(buffer, pairsAt, pairSlots));
-        }
-        return {
-          vocabulary: counted,
-          counters: {
-            perFeature: new Int32Array(buffer, perFeatureAt, keyStride),
-            touched: new Int32Array(buffer, touchedAt, touchedLength),
-            touchedWords: new Int32Array(buffer, touchedWordsAt, touchedWordsLength),
-          },
-        };
-      };
-    }
-    // The memory does not grow after this (the module has no memory.grow): these views stay valid.
+    const layout = counting && countingLayout(counting);
+    // Growing detaches every view of the memory: it happens before any is made. The module has no
+    // memory.grow, so the views made below stay valid.
+    const pages = Math.ceil((layout?.end ?? FIXED_END) / PAGE) - memory.buffer.byteLength / PAGE;
+    if (pages > 0) memory.grow(pages);
     const buffer = memory.buffer;
     this.code = Buffer.from(buffer, CODE, 2 * MAX_SCAN_UNITS);
     this.table = new Uint16Array(buffer, TABLE, 0x10000).fill(SPECIAL);
@@ -143,7 +96,33 @@ export class WasmKernel {
     this.units = new Uint16Array(buffer, UNITS, MAX_SCAN_UNITS);
     this.records = new Int32Array(buffer, RECORDS, 3 * (MAX_SCAN_UNITS / 2));
     this.result = new Int32Array(buffer, RESULT, 2);
-    if (place) ({ vocabulary: this.vocabulary, counters: this.counters } = place());
+    if (!counting || !layout) return;
+
+    const { vocabulary, keyStride, bigrams } = counting;
+    const { slots, units, at } = layout;
+    this.exports.configure(at.slots, slots / 2 - 1, at.units, vocabulary.defaultValue, at.perFeature, at.touched, at.touchedWords);
+    const table = new Int32Array(buffer, at.slots, slots);
+    const entries = new Uint16Array(buffer, at.units, units);
+    if (vocabulary instanceof Vocabulary) {
+      vocabulary.relocate(table, entries);
+      this.vocabulary = vocabulary;
+    } else {
+      const fill = () => this.build(vocabulary, at.slots, slots / 2 - 1, at.units);
+      this.vocabulary = Vocabulary.of(vocabulary, { table, entries, fill });
+    }
+    if (bigrams) {
+      this.exports.configureBigrams(at.unigramOfWord, layout.words, at.pairs, bigrams.pairs.mask);
+      // The Featurizer's JavaScript path reads these same tables (through `bigrams`).
+      const unigramOfWord = new Int32Array(buffer, at.unigramOfWord, layout.words);
+      unigramOfWord.set(bigrams.unigramOfWord);
+      bigrams.unigramOfWord = unigramOfWord;
+      bigrams.pairs.relocate(new Int32Array(buffer, at.pairs, layout.pairSlots));
+    }
+    this.counters = {
+      perFeature: new Int32Array(buffer, at.perFeature, keyStride),
+      touched: new Int32Array(buffer, at.touched, layout.touchedLength),
+      touchedWords: new Int32Array(buffer, at.touchedWords, layout.touchedWordsLength),
+    };
   }
 
   /**
@@ -193,3 +172,30 @@ export class WasmKernel {
 }
 
 const align = (n: number) => Math.ceil(n / 8) * 8;
+
+/** Where the vocabulary, the counters and the bigram tables go, after the fixed regions, and their lengths. */
+function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
+  const { vocabulary, keyStride, bigrams } = counting;
+  const { slots, units } = vocabulary instanceof Vocabulary ? vocabulary.layout : vocabularyLayout(vocabulary);
+  const touchedLength = Math.ceil(keyStride / 32);
+  const touchedWordsLength = Math.ceil(touchedLength / 32);
+  const words = bigrams?.unigramOfWord.length ?? 0;
+  const pairSlots = bigrams?.pairs.length ?? 0;
+  const slotsAt = FIXED_END;
+  const unitsAt = slotsAt + 4 * slots;
+  const perFeature = align(unitsAt + 2 * units);
+  const touched = perFeature + 4 * keyStride;
+  const touchedWords = touched + 4 * touchedLength;
+  const unigramOfWord = touchedWords + 4 * touchedWordsLength;
+  const pairs = unigramOfWord + 4 * words;
+  return {
+    slots,
+    units,
+    touchedLength,
+    touchedWordsLength,
+    words,
+    pairSlots,
+    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs },
+    end: pairs + 4 * pairSlots,
+  };
+}

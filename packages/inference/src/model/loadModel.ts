@@ -80,17 +80,13 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     (textBytes ??= explain && !('unreadable' in graph) ? pruneOutputs(graph, new Set([explain.logits, explain.post, explain.token, explain.contrib])) : modelBytes);
 
   let created: Promise<GraphSession>[] = [];
-  const create = (bytes: Uint8Array) => {
-    const session = ort.InferenceSession.create(bytes, sessionOptions);
+  const tracked = <S extends GraphSession>(session: Promise<S>): Promise<S> => {
     created.push(session);
     return session;
   };
+  const create = (bytes: Uint8Array) => tracked(ort.InferenceSession.create(bytes, sessionOptions));
   // The term-count session serves every plain request: its runs skip the public API's deferral.
-  const createTermCounts = (bytes: Uint8Array) => {
-    const session = createGraphSession(bytes, termCountSessionOptions(sessionOptions));
-    created.push(session);
-    return session;
-  };
+  const createTermCounts = (bytes: Uint8Array) => tracked(createGraphSession(bytes, termCountSessionOptions(sessionOptions)));
   const release = async () => {
     const sessions = created;
     created = [];
