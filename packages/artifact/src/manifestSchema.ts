@@ -113,6 +113,22 @@ export const manifestSchema = z.object({
       /** int64 [U]: how often each key's feature occurs in its post. */
       termCounts: z.string(),
       keyStride: z.int().check(z.positive()),
+      /**
+       * Present when the graph can also be fed its per-post sums, past the term counts: a server that
+       * counts may then weight and sum the terms itself and run only the graph's part from `sums` on.
+       * `idf` ([keyStride] float) and `coef` ([keyStride, C] float) name the initializers it reads.
+       */
+      postSums: z.optional(
+        z.object({
+          /**
+           * float [N, C + 1]: per post, the sum over its distinct terms of coef[feature] * weight, then
+           * of weight squared, with weight = tf(count) * idf[feature] as the graph computes them.
+           */
+          sums: z.string(),
+          idf: z.string(),
+          coef: z.string(),
+        })
+      ),
     })
   ),
   featurizer: z.optional(featurizerSchema),

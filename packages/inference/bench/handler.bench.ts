@@ -133,12 +133,12 @@ async function pythonBaseline(python: string, single: string): Promise<PythonRes
 
 /**
  * Where a request's time goes on the term-count path, in this process on the source modules: the
- * featurizer (tokenise + count in JavaScript) and the onnxruntime run of the graph from its term
+ * featurizer (tokenise and count, then weight and sum per post when the graph takes per-post sums) and the onnxruntime run of the graph from there
  * counts, for one post and for batches of 64.
  */
 async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ text: string; batch?: { parse: number; featurize: number; run: number } }> {
   const { loadModel } = await import('../src/model/loadModel.js');
-  const { termCountFeeds } = await import('../src/featurize/termCountPath.js');
+  const { pathFeeds } = await import('../src/featurize/termCountPath.js');
   const model = await loadModel({ modelUri });
   const path = model.termCounts;
   if (!path) {
@@ -148,11 +148,13 @@ async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ 
   const fetches = [model.manifest.io.label, model.manifest.io.probabilities];
   const measure = async (batch: readonly string[], into: { featurize: number[]; run: number[] }) => {
     let t = performance.now();
-    const counts = await path.featurizer.featurize(batch);
-    if (!counts) throw new Error('a test post uses characters from more blocks than one batch may ask about');
+    // Tokenise and count, then emit the term counts or (when the graph declares them) weight and sum
+    // each post's terms: whatever the session takes.
+    const fed = await pathFeeds(path, batch);
+    if (!fed) throw new Error('a test post uses characters from more blocks than one batch may ask about');
     into.featurize.push(performance.now() - t);
     t = performance.now();
-    await model.session.run(termCountFeeds(counts, batch.length, path.tensors), fetches);
+    await model.session.run(fed.feeds, fetches);
     into.run.push(performance.now() - t);
   };
   const single = { featurize: [] as number[], run: [] as number[] };

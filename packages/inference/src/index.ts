@@ -19,5 +19,5 @@ export { contributions, rowsByPost, topContributions, type ExplainOutputs, type 
 export { MAX_CHARS_PER_RUN, Predictor, runParts, type BatchResult, type LabelProbability, type PredictOptions, type Prediction } from './predictor/Predictor.js';
 export { Featurizer, type TermCounts } from './featurize/Featurizer.js';
 export { WasmKernel } from './featurize/wasmKernel.js';
-export { termCountFeeds, type TermCountPath } from './featurize/termCountPath.js';
+export { pathFeeds, postSumsFeeds, termCountFeeds, type TermCountPath } from './featurize/termCountPath.js';
 export { subgraph, type SubgraphSpec, type TensorSpec } from './model/subgraph.js';

@@ -8,7 +8,7 @@ import { loadNewsgroups } from '@org/classifier-trainer';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
-import { termCountFeeds } from '../src/featurize/termCountPath.js';
+import { pathFeeds, termCountFeeds } from '../src/featurize/termCountPath.js';
 import { createGraphSession, type GraphSession, NativeSession } from '../src/model/graphSession.js';
 import { loadModel } from '../src/model/loadModel.js';
 import { readGraph } from '../src/model/onnxWire.js';
@@ -38,9 +38,9 @@ describe('NativeSession', () => {
     const m = await loaded;
     expect(m.termCounts).toBeDefined();
     expect(m.session).toBeInstanceOf(NativeSession);
-    const counts = await m.termCounts?.featurizer.featurize(['the space shuttle launch was delayed']);
-    if (!counts || !m.termCounts) throw new Error('not counted');
-    const out = m.session.run(termCountFeeds(counts, 1, m.termCounts.tensors), [m.manifest.io.label]);
+    const fed = m.termCounts && (await pathFeeds(m.termCounts, ['the space shuttle launch was delayed']));
+    if (!fed) throw new Error('not counted');
+    const out = m.session.run(fed.feeds, [m.manifest.io.label]);
     expect(out).not.toBeInstanceOf(Promise);
     expect((out as ort.InferenceSession.ReturnType)[m.manifest.io.label]?.data).toEqual(['sci.space']);
   });
@@ -102,7 +102,10 @@ describe('createGraphSession with other execution providers', () => {
     if (!counts || !m.termCounts) throw new Error('not counted');
     const feeds = termCountFeeds(counts, 1, m.termCounts.tensors);
     const fetches = [m.manifest.io.label, m.manifest.io.probabilities];
-    expect((await session.run(feeds, fetches))[m.manifest.io.probabilities]?.data).toEqual((await m.session.run(feeds, fetches))[m.manifest.io.probabilities]?.data);
+    const native = await createGraphSession(await termCountGraph(), termCountSessionOptions(lambdaSessionOptions()));
+    opened.push(native);
+    expect(native).toBeInstanceOf(NativeSession);
+    expect((await session.run(feeds, fetches))[m.manifest.io.probabilities]?.data).toEqual((await native.run(feeds, fetches))[m.manifest.io.probabilities]?.data);
   });
 });
 
@@ -122,7 +125,10 @@ describe('createGraphSession without the binding it expects', () => {
       const feeds = termCountFeeds(counts, 1, m.termCounts.tensors);
       const fetches = [m.manifest.io.label, m.manifest.io.probabilities];
       const out = await session.run(feeds, fetches);
-      const native = await m.session.run(feeds, fetches);
+      // The loaded model's own session takes per-post sums: the same answer, bit for bit.
+      const fed = await pathFeeds(m.termCounts, ['windows crashed again after the driver update']);
+      if (!fed) throw new Error('not counted');
+      const native = await m.session.run(fed.feeds, fetches);
       expect(out[m.manifest.io.label]?.data).toEqual(['comp.os.ms-windows.misc']);
       expect(out[m.manifest.io.probabilities]?.data).toEqual(native[m.manifest.io.probabilities]?.data);
     } finally {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Manifest, sha256Hex, versionFromDigest } from '@org/classifier-artifact';
-import { exportOnnx, FRONT_END, frontEndManifest, type LinearTextModel, loadNewsgroups, TfidfVectorizer } from '@org/classifier-trainer';
+import { exportOnnx, FRONT_END, frontEndManifest, type LinearTextModel, loadNewsgroups, POST_SUMS, TfidfVectorizer } from '@org/classifier-trainer';
 import fc from 'fast-check';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
@@ -51,6 +51,27 @@ async function graphCounter(model: Uint8Array) {
       };
     },
   };
+}
+
+/** The graph's own per-post sums for a batch (frontEnd.postSums), computed by onnxruntime from text. */
+async function graphSums(model: Uint8Array, classes: number) {
+  const session = await ort.InferenceSession.create(subgraph(model, { outputs: [{ name: POST_SUMS.sums, elemType: ELEM.float, dims: ['N', classes + 1] }] }));
+  return {
+    session,
+    sums: async (texts: string[]): Promise<number[]> => {
+      const out = await session.run({ text: new ort.Tensor('string', texts, [texts.length]) });
+      return Array.from(out[POST_SUMS.sums]?.data as Float32Array);
+    },
+  };
+}
+
+/** The featurizer's per-post sums, as `countEventually` gives its counts. */
+async function sumsEventually(featurizer: Featurizer, texts: readonly string[]): Promise<number[]> {
+  for (let i = 0; i < 100; i++) {
+    const sums = await featurizer.featurizeSums(texts);
+    if (sums) return Array.from(sums.sums);
+  }
+  throw new Error('the featurizer never summed this batch');
 }
 
 /** A featurizer result that must be there (test posts use few character blocks). */
@@ -97,17 +118,18 @@ describe('Term-count path on the trained artifact', () => {
   const model = () => (loaded ??= loadModel({ modelUri: join(trainedArtifactDir(), 'model.onnx') }));
   afterAll(async () => (await loaded?.catch(() => undefined))?.release());
 
-  it('is used: the manifest declares the front end and the plain session takes term counts', async () => {
+  it('is used: the manifest declares the front end and the plain session takes per-post sums', async () => {
     const m = await model();
-    expect(m.manifest.frontEnd).toMatchObject({ ...FRONT_END, keyStride: m.manifest.featurizer?.vocabularySize });
+    expect(m.manifest.frontEnd).toMatchObject({ ...FRONT_END, keyStride: m.manifest.featurizer?.vocabularySize, postSums: POST_SUMS });
     expect(m.frontEndUnsupported).toBeUndefined();
-    expect(m.termCounts).toBeDefined();
-    expect([...m.session.inputNames].sort()).toEqual([FRONT_END.postCount, FRONT_END.termCounts, FRONT_END.termKeys].sort());
+    expect(m.termCounts?.sumsTensor).toBe(POST_SUMS.sums);
+    expect(m.session.inputNames).toEqual([POST_SUMS.sums]);
   });
 
-  it('counts every test post exactly as the graph does, and predicts exactly as the whole graph', async () => {
+  it('counts and sums every test post exactly as the graph does, and predicts exactly as the whole graph', async () => {
     const m = await model();
     const graph = await graphCounter(bytes());
+    const graphSum = await graphSums(bytes(), m.manifest.labels.length);
     const whole = await m.textSession(); // created on first use: the graph from text, without explanations
     const featurizer = m.termCounts?.featurizer as Featurizer;
     const predictor = new Predictor(m);
@@ -116,6 +138,8 @@ describe('Term-count path on the trained artifact', () => {
     for (let i = 0; i < test.texts.length; i += 64) {
       const batch = test.texts.slice(i, i + 64);
       expect(plain(await featurizer.featurize(batch))).toEqual(plain(await graph.count(batch)));
+      // Bit for bit: the same float products, summed in double in the same order.
+      expect(await sumsEventually(featurizer, batch)).toEqual(await graphSum.sums(batch));
       const ours = await predictor.predict(batch);
       const theirs = await whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']);
       expect(ours.predictions.map((p) => p.label)).toEqual(theirs.label?.data);
@@ -125,21 +149,23 @@ describe('Term-count path on the trained artifact', () => {
       posts += batch.length;
     }
     expect(posts).toBe(7532);
-    await graph.session.release();
+    await Promise.all([graph.session.release(), graphSum.session.release()]);
   });
 
-  it('counts arbitrary text exactly as the graph does (property: Unicode case and classes, NUL, lone surrogates)', async () => {
+  it('counts and sums arbitrary text exactly as the graph does (property: Unicode case and classes, NUL, lone surrogates)', async () => {
     const m = await model();
     const graph = await graphCounter(bytes());
+    const graphSum = await graphSums(bytes(), m.manifest.labels.length);
     const featurizer = m.termCounts?.featurizer as Featurizer;
     const words = ['nasa', 'space', 'the', 'orbit', 'für', 'ßtraße', 'hockey', 'μm', 'clipper'];
     await fc.assert(
       fc.asyncProperty(fc.array(textArbitrary(words), { minLength: 1, maxLength: 5 }), async (texts) => {
         expect(plain(await countEventually(featurizer, texts))).toEqual(plain(await graph.count(texts)));
+        expect(await sumsEventually(featurizer, texts)).toEqual(await graphSum.sums(texts));
       }),
       { numRuns: 300 },
     );
-    await graph.session.release();
+    await Promise.all([graph.session.release(), graphSum.session.release()]);
   });
 
   it('asks about at most MAX_NEW_BLOCKS new blocks per batch; a batch needing more runs from text, exactly', async () => {
@@ -306,7 +332,8 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
   it('runs whole from text, saying why, when the term-count graph does not start in onnxruntime', async () => {
     const { bytes, manifest, dir } = await smallArtifact();
     // post_count declared as the idf initializer (float [V]): the cut graph is not one onnxruntime accepts.
-    const broken = { ...manifest, frontEnd: { ...(manifest.frontEnd as NonNullable<Manifest['frontEnd']>), postCount: 'idf' } };
+    const { postSums: _sums, ...frontEnd } = manifest.frontEnd as NonNullable<Manifest['frontEnd']>;
+    const broken = { ...manifest, frontEnd: { ...frontEnd, postCount: 'idf' } };
     await writeFile(join(dir.path, 'manifest.json'), JSON.stringify(broken));
     expect('unsupported' in planFrontEnd(bytes, broken)).toBe(false);
     const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
@@ -453,7 +480,40 @@ describe('Term-count path on a 1-2 gram model', () => {
       expect(Array.from(a.probabilities?.data as Float32Array)).toEqual(Array.from(b.probabilities?.data as Float32Array));
     }
     expect(kernelCounts.mock.calls.length).toBeGreaterThan(7000);
-    await Promise.all([tokenizer.release(), termCount.release(), graph.session.release(), whole.release()]);
+
+    // Per-post sums, summed in the kernel, for this sublinear-tf graph: tf is 1 + log(count) in float
+    // here, where onnxruntime's vectorised Log may differ by a unit in the last place, so sums and
+    // probabilities agree within float rounding and the labels exactly. The last batch holds a term
+    // counted past the kernel's tf table (4,096), and a text without any term.
+    const sums = plan.postSums;
+    if (!sums) throw new Error('no per-post sums planned');
+    expect(sums.tables.sublinearTf).toBe(true);
+    const summing = new WasmKernel({ vocabulary: plan.vocabulary, keyStride: vectorizer.terms.length, ...(plan.bigrams ? { bigrams: plan.bigrams } : {}), sums: sums.tables });
+    const summingClasses = new CharClasses(graphTokenizer(tokenizer, 'text', FRONT_END.tokens, plan.padValue), plan.minRun, summing.table);
+    const inSums = new Featurizer(summingClasses, plan.vocabulary, vectorizer.terms.length, plan.bigrams, summing);
+    const [fromSums, graphSum] = await Promise.all([ort.InferenceSession.create(sums.model), graphSums(bytes, 2)]);
+    const frequent = vectorizer.terms.find((t) => !t.includes(' ')) as string;
+    const batches = [...Array.from({ length: 20 }, (_, k) => test.texts.slice(k * 64, k * 64 + 64)), [`${frequent} `.repeat(5000), '', 'x', test.texts[0] as string]];
+    let identical = 0;
+    let values = 0;
+    for (const batch of batches) {
+      const ours = await sumsEventually(inSums, batch);
+      const theirs = await graphSum.sums(batch);
+      expect(ours).toHaveLength(theirs.length);
+      ours.forEach((v, i) => expect(Math.abs(v - (theirs[i] as number))).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(theirs[i] as number))));
+      identical += ours.filter((v, i) => v === theirs[i]).length;
+      values += ours.length;
+      const [a, b] = await Promise.all([
+        fromSums.run({ [sums.tensor]: new ort.Tensor('float32', Float32Array.from(ours), [batch.length, 3]) }, ['label', 'probabilities']),
+        whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']),
+      ]);
+      expect(a.label?.data).toEqual(b.label?.data);
+      const pb = b.probabilities?.data as Float32Array;
+      (a.probabilities?.data as Float32Array).forEach((p, i) => expect(Math.abs(p - (pb[i] as number))).toBeLessThan(1e-6));
+    }
+    // Most values are bit for bit the graph's (the table's logs mostly round as onnxruntime's do).
+    expect(identical / values).toBeGreaterThan(0.5);
+    await Promise.all([tokenizer.release(), termCount.release(), graph.session.release(), whole.release(), fromSums.release(), graphSum.session.release()]);
   }, 120_000);
 });
 

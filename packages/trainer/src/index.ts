@@ -19,7 +19,7 @@ export {
   type LogisticRegressionModel,
   type LogisticRegressionOptions,
 } from './model/logisticRegression.js';
-export { FRONT_END, FRONT_END_BIGRAMS, GRAPH_IO, exportOnnx, frontEndManifest, tokenizerGraph, type LinearTextModel } from './onnx/exportOnnx.js';
+export { FRONT_END, FRONT_END_BIGRAMS, GRAPH_IO, POST_SUMS, exportOnnx, frontEndManifest, tokenizerGraph, type LinearTextModel } from './onnx/exportOnnx.js';
 export { checkParity, type ParityReport } from './onnx/parityGate.js';
 export { silentProgress, type Progress } from './progress.js';
 export { MODEL_NAME, carveValidation, train, type TrainOptions, type TrainResult } from './train.js';

@@ -23,6 +23,14 @@ export interface TermCounts {
   known: number;
 }
 
+/** A batch as the graph's per-post sums take it (frontEnd.postSums), plus the token counts. */
+export interface PostSums {
+  /** [posts, C + 1]: each post's weighted coefficient sums, then its squared weights' sum. */
+  sums: Float32Array;
+  tokens: number;
+  known: number;
+}
+
 // onnxruntime-node encodes a lone surrogate as U+FFFD (tested), so it is that character here.
 const LONE_SURROGATE_AS = 0xfffd;
 const END_OF_TEXT = -1;
@@ -96,19 +104,37 @@ export class Featurizer {
    * request may ask the graph about (the caller then runs the graph from text, which is exact; the
    * first MAX_NEW_BLOCKS of them are asked, so that such text soon takes this path too).
    */
-  async featurize(texts: readonly string[]): Promise<TermCounts | undefined> {
-    const result = this.scan(texts);
+  featurize(texts: readonly string[]): Promise<TermCounts | undefined> {
+    return this.featurizeInto(texts, 'keys') as Promise<TermCounts | undefined>;
+  }
+
+  /**
+   * The batch's per-post sums, as `featurize` gives its term counts (undefined in the same case).
+   * Needs a kernel constructed with the graph's sum tables (`sums`).
+   */
+  featurizeSums(texts: readonly string[]): Promise<PostSums | undefined> {
+    if (!this.sums) throw new Error('this featurizer has no kernel with sum tables');
+    return this.featurizeInto(texts, 'sums') as Promise<PostSums | undefined>;
+  }
+
+  /** Whether `featurizeSums` can be used: the kernel counts and holds the graph's sum tables. */
+  get sums(): boolean {
+    return this.kernelCounts && this.kernel?.postSums !== undefined;
+  }
+
+  private async featurizeInto(texts: readonly string[], into: 'keys' | 'sums'): Promise<TermCounts | PostSums | undefined> {
+    const result = this.scan(texts, into);
     if (!(result instanceof Set)) return result;
     // Characters the graph has not been asked about yet: ask (one small run), then count again.
     const blocks = [...result];
     await this.classes.ask(blocks.slice(0, MAX_NEW_BLOCKS));
     if (blocks.length > MAX_NEW_BLOCKS) return undefined;
-    const again = this.scan(texts);
+    const again = this.scan(texts, into);
     return again instanceof Set ? undefined : again;
   }
 
-  /** The batch's term counts, or the character blocks to ask the graph about first. */
-  private scan(texts: readonly string[]): TermCounts | Set<number> {
+  /** The batch's term counts or per-post sums, or the character blocks to ask the graph about first. */
+  private scan(texts: readonly string[], into: 'keys' | 'sums'): TermCounts | PostSums | Set<number> {
     const minRun = this.classes.minRun;
     const vocabulary = this.vocabulary;
     const perFeature = this.perFeature;
@@ -120,6 +146,18 @@ export class Featurizer {
     let u = 0;
     let tokens = 0;
     let known = 0;
+    // Per-post sums: the kernel's running sums start again with the batch.
+    const kernelSums = into === 'sums' ? this.kernel?.postSums : undefined;
+    const width = kernelSums?.length ?? 0;
+    const sums = kernelSums ? new Float32Array(texts.length * width) : undefined;
+    if (sums) this.kernel?.resetSums();
+    const finish = (n: number, distinct: number) => {
+      if (!sums || !kernelSums) u = this.emit(n, distinct, u);
+      else {
+        this.kernel?.accumulate();
+        sums.set(kernelSums, n * width);
+      }
+    };
 
     for (let n = 0; n < texts.length; n++) {
       const text = texts[n] as string;
@@ -130,7 +168,7 @@ export class Featurizer {
         const counted = kernel.count(found);
         tokens += counted.tokens;
         known += counted.known;
-        u = this.emit(n, counted.distinct, u);
+        finish(n, counted.distinct);
         continue;
       }
       let units: Uint16Array;
@@ -179,10 +217,11 @@ export class Featurizer {
         }
       }
 
-      u = this.emit(n, distinct, u);
+      finish(n, distinct);
     }
 
     if (missing) return missing;
+    if (sums) return { sums, tokens, known };
     return {
       keys: new BigInt64Array(this.keyWords.buffer.slice(0, 8 * u)),
       counts: new BigInt64Array(this.countWords.buffer.slice(0, 8 * u)),

@@ -18,7 +18,17 @@
 ;; graph the vocabulary gives word ids: the word's unigram feature and the bigram of it and the
 ;; previous token are counted. It returns the features seen for the first time and leaves the tokens
 ;; and the known tokens at RESULT.
+;;
+;; accumulate() (after `configureSums`) consumes the counts `count` left, as Featurizer.emit does, but
+;; instead of emitting keys it adds each feature's terms to the batch's running sums, as the graph
+;; does from its term counts to its per-post sums: weight = float(tf(count) * idf[feature]); then,
+;; in ascending feature order, each float(coef[feature][k] * weight) and float(weight * weight) is
+;; added in double to a running sum that goes on across the batch's posts (the graph's CumSum); the
+;; post's sums are the running sums' rise over the post, rounded to float, left at OUT. tf is the
+;; count, or for sublinear tf the table at TF (1 + log count, rounded as float) and, past its end,
+;; the host's `tf`. resetSums() starts a batch.
 (module
+  (import "host" "tf" (func $tfBeyond (param i32) (result f32)))
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
   ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), WIDE 1507328 (a bit per
   ;; code point from U+10000: 131072 bytes). The vocabulary and the counters follow, where `configure`
@@ -46,6 +56,160 @@
     (global.set $perFeature (local.get $perFeature))
     (global.set $touched (local.get $touched))
     (global.set $touchedWords (local.get $touchedWords)))
+
+;; The per-post sums (0 until configureSums): the idf and coef tables (float), the number of
+  ;; classes, the tf table (0 for raw counts) and its length, the running and starting sums (double,
+  ;; C + 1 each), the post's sums (float, C + 1), and the touched words' length.
+  (global $idf (mut i32) (i32.const 0))
+  (global $coef (mut i32) (i32.const 0))
+  (global $classes (mut i32) (i32.const 0))
+  (global $tf (mut i32) (i32.const 0))
+  (global $tfLength (mut i32) (i32.const 0))
+  (global $running (mut i32) (i32.const 0))
+  (global $start (mut i32) (i32.const 0))
+  (global $out (mut i32) (i32.const 0))
+  (global $touchedWordsLength (mut i32) (i32.const 0))
+  (global $scratch (mut i32) (i32.const 0))
+  (global $chunk (mut i32) (i32.const 0))
+
+  (func (export "configureSums") (param $idf i32) (param $coef i32) (param $classes i32) (param $tf i32) (param $tfLength i32)
+        (param $running i32) (param $start i32) (param $out i32) (param $touchedWordsLength i32) (param $scratch i32) (param $chunk i32)
+    (global.set $idf (local.get $idf))
+    (global.set $coef (local.get $coef))
+    (global.set $classes (local.get $classes))
+    (global.set $tf (local.get $tf))
+    (global.set $tfLength (local.get $tfLength))
+    (global.set $running (local.get $running))
+    (global.set $start (local.get $start))
+    (global.set $out (local.get $out))
+    (global.set $touchedWordsLength (local.get $touchedWordsLength))
+    (global.set $scratch (local.get $scratch))
+    (global.set $chunk (local.get $chunk)))
+
+  (func (export "resetSums")
+    (local $k i32)
+    (block $done
+      (loop $column
+        (br_if $done (i32.gt_u (local.get $k) (global.get $classes)))
+        (f64.store (i32.add (global.get $running) (i32.shl (local.get $k) (i32.const 3))) (f64.const 0))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $column))))
+
+;; Adds the counted features' terms to the running sums (ascending features), clears their counts
+  ;; and touched bits, and leaves the post's sums at OUT. Returns the features it took. The features'
+  ;; coefficient rows and weights are listed at SCRATCH, SUMS_CHUNK at a time, and `$flush` adds them
+  ;; four classes at a time, each class's sum in a register across the list: the same additions in
+  ;; the same order as one feature at a time, without a store and reload of every sum per feature.
+  (func (export "accumulate") (result i32)
+    (local $s i32) (local $words i32) (local $word i32) (local $bits i32) (local $f i32) (local $at i32)
+    (local $c i32) (local $tf f32) (local $w f32) (local $k i32) (local $n i32) (local $listed i32)
+    (local $sq f64) (local $C i32)
+    (local.set $C (global.get $classes))
+    ;; The running sums as the post starts.
+    (memory.copy (global.get $start) (global.get $running) (i32.shl (i32.add (local.get $C) (i32.const 1)) (i32.const 3)))
+    (local.set $sq (f64.load (i32.add (global.get $running) (i32.shl (local.get $C) (i32.const 3)))))
+    (block $allDone
+      (loop $wordsLoop
+        (br_if $allDone (i32.ge_u (local.get $s) (global.get $touchedWordsLength)))
+        (local.set $at (i32.add (global.get $touchedWords) (i32.shl (local.get $s) (i32.const 2))))
+        (local.set $words (i32.load (local.get $at)))
+        (if (local.get $words)
+          (then
+            (i32.store (local.get $at) (i32.const 0))
+            (loop $wordLoop
+              ;; Lowest set bit first: ascending words, then ascending features within each.
+              (local.set $word (i32.add (i32.shl (local.get $s) (i32.const 5)) (i32.ctz (local.get $words))))
+              (local.set $words (i32.and (local.get $words) (i32.sub (local.get $words) (i32.const 1))))
+              (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
+              (local.set $bits (i32.load (local.get $at)))
+              (i32.store (local.get $at) (i32.const 0))
+              (loop $bitLoop
+                (local.set $f (i32.add (i32.shl (local.get $word) (i32.const 5)) (i32.ctz (local.get $bits))))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $f) (i32.const 2))))
+                (local.set $c (i32.load (local.get $at)))
+                (i32.store (local.get $at) (i32.const 0))
+                (local.set $tf
+                  (if (result f32) (i32.eqz (global.get $tf))
+                    (then (f32.convert_i32_u (local.get $c)))
+                    (else (if (result f32) (i32.lt_u (local.get $c) (global.get $tfLength))
+                      (then (f32.load (i32.add (global.get $tf) (i32.shl (local.get $c) (i32.const 2)))))
+                      (else (call $tfBeyond (local.get $c)))))))
+                (local.set $w (f32.mul (local.get $tf) (f32.load (i32.add (global.get $idf) (i32.shl (local.get $f) (i32.const 2))))))
+                (local.set $sq (f64.add (local.get $sq) (f64.promote_f32 (f32.mul (local.get $w) (local.get $w)))))
+                ;; The feature's coefficient row and weight, for $flush.
+                (local.set $at (i32.add (global.get $scratch) (i32.shl (local.get $listed) (i32.const 3))))
+                (i32.store (local.get $at) (i32.add (global.get $coef) (i32.shl (i32.mul (local.get $f) (local.get $C)) (i32.const 2))))
+                (f32.store offset=4 (local.get $at) (local.get $w))
+                (local.set $listed (i32.add (local.get $listed) (i32.const 1)))
+                (if (i32.eq (local.get $listed) (global.get $chunk))
+                  (then (call $flush (local.get $listed)) (local.set $listed (i32.const 0))))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (br_if $bitLoop (local.get $bits)))
+              (br_if $wordLoop (local.get $words)))))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $wordsLoop)))
+    (call $flush (local.get $listed))
+    (f64.store (i32.add (global.get $running) (i32.shl (local.get $C) (i32.const 3))) (local.get $sq))
+    ;; The post's sums: the running sums' rise over it.
+    (local.set $k (i32.const 0))
+    (block $done
+      (loop $column
+        (br_if $done (i32.gt_u (local.get $k) (local.get $C)))
+        (f32.store (i32.add (global.get $out) (i32.shl (local.get $k) (i32.const 2)))
+          (f32.demote_f64 (f64.sub (f64.load (i32.add (global.get $running) (i32.shl (local.get $k) (i32.const 3))))
+                                   (f64.load (i32.add (global.get $start) (i32.shl (local.get $k) (i32.const 3)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $column)))
+    (local.get $n))
+
+  ;; Adds the `listed` rows at SCRATCH ([row address, weight] each), times their weights, to the
+  ;; running sums of the C classes: four classes at a time in two double pairs, then one at a time.
+  (func $flush (param $listed i32)
+    (local $k i32) (local $k4 i32) (local $e i32) (local $end i32) (local $at i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local $acc f64) (local $C i32) (local $C4 i32)
+    (local.set $C (global.get $classes))
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (local.set $end (i32.add (global.get $scratch) (i32.shl (local.get $listed) (i32.const 3))))
+    (block $blocksDone
+      (loop $block
+        (br_if $blocksDone (i32.ge_u (local.get $k) (local.get $C4)))
+        (local.set $k4 (i32.shl (local.get $k) (i32.const 2)))
+        (local.set $at (i32.add (global.get $running) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $lo (v128.load (local.get $at)))
+        (local.set $hi (v128.load offset=16 (local.get $at)))
+        (local.set $e (global.get $scratch))
+        (block $rowsDone
+          (loop $row
+            (br_if $rowsDone (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $v (f32x4.mul (v128.load (i32.add (i32.load (local.get $e)) (local.get $k4)))
+                                     (f32x4.splat (f32.load offset=4 (local.get $e)))))
+            (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $v))))
+            (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v)))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $row)))
+        (v128.store (local.get $at) (local.get $lo))
+        (v128.store offset=16 (local.get $at) (local.get $hi))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $block)))
+    (block $columnsDone
+      (loop $column
+        (br_if $columnsDone (i32.ge_u (local.get $k) (local.get $C)))
+        (local.set $k4 (i32.shl (local.get $k) (i32.const 2)))
+        (local.set $at (i32.add (global.get $running) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $acc (f64.load (local.get $at)))
+        (local.set $e (global.get $scratch))
+        (block $rowsDone
+          (loop $row
+            (br_if $rowsDone (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $acc (f64.add (local.get $acc) (f64.promote_f32
+              (f32.mul (f32.load (i32.add (i32.load (local.get $e)) (local.get $k4))) (f32.load offset=4 (local.get $e))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $row)))
+        (f64.store (local.get $at) (local.get $acc))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $column))))
 
   (func (export "configureBigrams") (param $unigramOfWord i32) (param $words i32) (param $pairs i32) (param $pairMask i32)
     (global.set $unigramOfWord (local.get $unigramOfWord))

@@ -1,9 +1,10 @@
 import type { Manifest } from '@org/classifier-artifact';
-import { attrByteList, attrInt, attrInts, attrString, ELEM, int64Initializer, readGraph, type WireGraph, type WireNode } from '../model/onnxWire.js';
+import { attrByteList, attrInt, attrInts, attrString, ELEM, floatInitializerBytes, int64Initializer, readGraph, type WireGraph, type WireNode } from '../model/onnxWire.js';
 import { subgraph } from '../model/subgraph.js';
 import type { BigramTables } from './Featurizer.js';
 import { PairTable } from './pairTable.js';
 import { Vocabulary, type VocabularyKeys } from './vocabulary.js';
+import type { SumTables } from './wasmKernel.js';
 
 /** Everything needed to run a model from its term counts, read from the model's own graph. */
 export interface FrontEndPlan {
@@ -11,6 +12,11 @@ export interface FrontEndPlan {
   tokenizerModel: Uint8Array;
   /** The graph from (postCount, termKeys, termCounts) to the label and probabilities. */
   termCountModel: Uint8Array;
+  /**
+   * When the manifest declares `postSums` and the graph holds its tables: the graph from the per-post
+   * sums to the label and probabilities, and the tables the kernel sums with.
+   */
+  postSums?: { model: Uint8Array; tensor: string; tables: SumTables };
   /** The token LabelEncoder's keys and values: the kernel builds its vocabulary from them (wasmKernel.ts). */
   vocabularyKeys: VocabularyKeys;
   /** A Vocabulary of `vocabularyKeys` in JavaScript arrays, built on first use (the server uses the kernel's). */
@@ -85,7 +91,8 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
       outputs: [manifest.io.label, manifest.io.probabilities],
     });
     const vocabularyKeys: VocabularyKeys = { bytes: keys.attr, ranges: keys.ranges, values, defaultValue };
-    const plan = { tokenizerModel, termCountModel, vocabularyKeys, ...(bigrams ? { bigrams } : {}), minRun, padValue, tensors };
+    const postSums = planPostSums(g, manifest, producer);
+    const plan = { tokenizerModel, termCountModel, vocabularyKeys, ...(bigrams ? { bigrams } : {}), ...(postSums ? { postSums } : {}), minRun, padValue, tensors };
     // Not enumerable: a spread, a clone or a log of the plan must not build it (13-16 ms at init).
     let vocabulary: Vocabulary | undefined;
     return Object.defineProperty(plan, 'vocabulary', {
@@ -94,6 +101,45 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
     }) as FrontEndPlan;
   } catch (error) {
     return { unsupported: (error as Error).message };
+  }
+}
+
+/**
+ * The per-post sums' plan, when the manifest declares them and the graph has their tables as float
+ * raw data of the declared shapes; undefined otherwise (the term-count session then takes keys and
+ * counts, which is exact too, only slower). Like `termKeys`, `sums` means what the manifest says it
+ * means; what is checked here is what the kernel's arithmetic depends on: the tables' shapes, and
+ * whether tf is the count or 1 + log(count) (the Cast of the counts feeds a Log, or the weight's Mul).
+ */
+function planPostSums(
+  g: WireGraph,
+  manifest: Manifest,
+  producer: (tensor: string) => WireNode | undefined,
+): FrontEndPlan['postSums'] | undefined {
+  const tensors = manifest.frontEnd;
+  const declared = tensors?.postSums;
+  if (!tensors || !declared) return undefined;
+  const C = manifest.labels.length;
+  const V = tensors.keyStride;
+  const idf = floatInitializerBytes(g, declared.idf);
+  const coef = floatInitializerBytes(g, declared.coef);
+  if (idf?.bytes.length !== 4 * V || coef?.bytes.length !== 4 * V * C || coef.dims.join() !== `${V},${C}`) return undefined;
+  if (producer(declared.sums) === undefined) return undefined;
+  const consumers = (tensor: string) => g.nodes.filter((n) => n.inputs.includes(tensor));
+  const casts = consumers(tensors.termCounts);
+  const cast = casts[0];
+  const next = cast?.op === 'Cast' && casts.length === 1 ? consumers(cast.outputs[0] ?? '') : [];
+  if (next.length !== 1) return undefined;
+  const sublinearTf = next[0]?.op === 'Log';
+  if (!sublinearTf && next[0]?.op !== 'Mul') return undefined;
+  try {
+    const model = subgraph(g, {
+      inputs: [{ name: declared.sums, elemType: ELEM.float, dims: ['N', C + 1] }],
+      outputs: [manifest.io.label, manifest.io.probabilities],
+    });
+    return { model, tensor: declared.sums, tables: { idf: idf.bytes, coef: coef.bytes, classes: C, sublinearTf } };
+  } catch {
+    return undefined;
   }
 }
 

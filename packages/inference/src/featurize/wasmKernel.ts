@@ -25,7 +25,31 @@ interface KernelExports {
   scan: (length: number, minRun: number) => number;
   count: (records: number) => number;
   build: (bytes: number, ranges: number, values: number, count: number, slots: number, mask: number, entries: number) => number;
+  configureSums: (idf: number, coef: number, classes: number, tf: number, tfLength: number, running: number, start: number, out: number, touchedWordsLength: number, scratch: number, chunk: number) => void;
+  resetSums: () => void;
+  accumulate: () => number;
 }
+
+/**
+ * The graph's tables for per-post sums (frontEnd.postSums): the kernel then weights and sums each
+ * post's counted terms as the graph does (featurize.wat `accumulate`).
+ */
+export interface SumTables {
+  /** The idf initializer's raw float32 bytes, [keyStride]. */
+  idf: Uint8Array;
+  /** The coefficient initializer's raw float32 bytes, [keyStride, classes]. */
+  coef: Uint8Array;
+  classes: number;
+  /** Whether the graph's tf is 1 + log(count) rather than the count. */
+  sublinearTf: boolean;
+}
+
+/** Sublinear tf as the graph's float nodes give it: Log of the count (float), plus 1 (float). */
+export const sublinearTf = (count: number): number => Math.fround(Math.fround(Math.log(count)) + 1);
+/** Counts the sublinear tf table covers; a larger count (a term thousands of times in one text) asks `sublinearTf`. */
+const TF_TABLE = 4096;
+/** Features listed before their rows are added (featurize.wat `$flush`): 256 rows of 20 classes stay within L1. */
+const SUMS_CHUNK = 256;
 
 /** The counters, in the module's memory, for the Featurizer to read back. */
 export interface KernelCounters {
@@ -70,6 +94,8 @@ export class WasmKernel {
   readonly counters?: KernelCounters;
   /** The vocabulary the kernel counts with, in its memory (the one given, or built from the keys given). */
   readonly vocabulary?: Vocabulary;
+  /** Set when the kernel sums (constructed with `sums`): the last `accumulate`d post's sums, C + 1 floats. */
+  readonly postSums?: Float32Array;
   private readonly code: Buffer;
   private readonly result: Int32Array;
   private readonly exports: KernelExports;
@@ -80,9 +106,10 @@ export class WasmKernel {
    *   module's memory: the Vocabulary and PairTable look up there from then on, and
    *   `bigrams.unigramOfWord` is replaced by a view of it.
    */
-  constructor(readonly counting?: { vocabulary: Vocabulary | VocabularyKeys; keyStride: number; bigrams?: BigramTables }) {
-    // Under 1 KB of code: compiled synchronously in well under a millisecond.
-    this.exports = new WebAssembly.Instance(new WebAssembly.Module(FEATURIZE_WASM)).exports as unknown as KernelExports;
+  constructor(readonly counting?: { vocabulary: Vocabulary | VocabularyKeys; keyStride: number; bigrams?: BigramTables; sums?: SumTables }) {
+    // A few KB of code: compiled synchronously in well under a millisecond.
+    const host = { tf: sublinearTf };
+    this.exports = new WebAssembly.Instance(new WebAssembly.Module(FEATURIZE_WASM), { host }).exports as unknown as KernelExports;
     const memory = this.exports.memory;
     const layout = counting && countingLayout(counting);
     // Growing detaches every view of the memory: it happens before any is made. The module has no
@@ -123,6 +150,36 @@ export class WasmKernel {
       touched: new Int32Array(buffer, at.touched, layout.touchedLength),
       touchedWords: new Int32Array(buffer, at.touchedWords, layout.touchedWordsLength),
     };
+    const sums = counting.sums;
+    if (sums) {
+      if (sums.idf.length !== 4 * keyStride || sums.coef.length !== 4 * keyStride * sums.classes) {
+        throw new RangeError(`the sum tables are not [${keyStride}] and [${keyStride}, ${sums.classes}] floats`);
+      }
+      new Uint8Array(buffer, at.idf, sums.idf.length).set(sums.idf);
+      new Uint8Array(buffer, at.coef, sums.coef.length).set(sums.coef);
+      if (sums.sublinearTf) {
+        const tf = new Float32Array(buffer, at.tf, TF_TABLE);
+        for (let c = 1; c < TF_TABLE; c++) tf[c] = sublinearTf(c);
+      }
+      const C = sums.classes;
+      this.exports.configureSums(at.idf, at.coef, C, sums.sublinearTf ? at.tf : 0, TF_TABLE, at.running, at.running + 8 * (C + 1), at.out, layout.touchedWordsLength, at.scratch, SUMS_CHUNK);
+      this.postSums = new Float32Array(buffer, at.out, C + 1);
+    }
+  }
+
+  /** Starts a batch of per-post sums (a kernel constructed with `sums` only). */
+  resetSums(): void {
+    if (!this.postSums) throw new Error('this kernel was not given the tables to sum with');
+    this.exports.resetSums();
+  }
+
+  /**
+   * Weights and sums the post's counted features into `postSums` and clears them, as `count` (or the
+   * Featurizer's own counting, into the same counters) left them: the number of features taken.
+   */
+  accumulate(): number {
+    if (!this.postSums) throw new Error('this kernel was not given the tables to sum with');
+    return this.exports.accumulate();
   }
 
   /**
@@ -188,6 +245,14 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
   const touchedWords = touched + 4 * touchedLength;
   const unigramOfWord = touchedWords + 4 * touchedWordsLength;
   const pairs = unigramOfWord + 4 * words;
+  // Per-post sums: idf and coef (float), the sublinear tf table, the running and starting sums (double), the post's sums (float).
+  const sums = counting.sums;
+  const idf = align(pairs + 4 * pairSlots);
+  const coef = idf + (sums?.idf.length ?? 0);
+  const tf = align(coef + (sums?.coef.length ?? 0));
+  const running = tf + (sums?.sublinearTf ? 4 * TF_TABLE : 0);
+  const out = running + (sums ? 16 * (sums.classes + 1) : 0);
+  const scratch = align(out + (sums ? 4 * (sums.classes + 1) : 0));
   return {
     slots,
     units,
@@ -195,7 +260,7 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
     touchedWordsLength,
     words,
     pairSlots,
-    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs },
-    end: pairs + 4 * pairSlots,
+    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs, idf, coef, tf, running, out, scratch },
+    end: sums ? scratch + 8 * SUMS_CHUNK : pairs + 4 * pairSlots,
   };
 }

@@ -1,7 +1,7 @@
 import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
-import { openTermCountPath, planOrReason, type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
+import { openTermCountPath, pathFeeds, planOrReason, type TermCountPath } from '../featurize/termCountPath.js';
 import { type FetchArtifactOptions, type FetchedArtifact, fetchArtifact } from './fetchArtifact.js';
 import { createGraphSession, type GraphSession } from './graphSession.js';
 import { graphOutputNames, readGraph, type WireGraph } from './onnxWire.js';
@@ -183,9 +183,9 @@ async function warmUp(session: GraphSession, termCounts: TermCountPath | undefin
   const texts = ['warm up'];
   let feeds: Record<string, ort.Tensor> = { [manifest.io.input]: new ort.Tensor('string', texts, [1]) };
   if (termCounts) {
-    const counts = await termCounts.featurizer.featurize(texts);
-    if (!counts) throw new Error('the warm-up text could not be counted');
-    feeds = termCountFeeds(counts, texts.length, termCounts.tensors);
+    const fed = await pathFeeds(termCounts, texts);
+    if (!fed) throw new Error('the warm-up text could not be counted');
+    feeds = fed.feeds;
   }
   const out = await session.run(feeds, [manifest.io.label, manifest.io.probabilities]);
   const probs = out[manifest.io.probabilities];

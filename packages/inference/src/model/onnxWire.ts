@@ -10,7 +10,7 @@ export const MODEL = { graph: 7 } as const;
 export const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
 export const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 export const ATTRIBUTE = { name: 1, f: 2, i: 3, s: 4, ints: 8, strings: 9 } as const;
-export const TENSOR = { dataType: 2, int64Data: 7, name: 8, rawData: 9 } as const;
+export const TENSOR = { dims: 1, dataType: 2, int64Data: 7, name: 8, rawData: 9 } as const;
 export const VALUE_INFO = { name: 1 } as const;
 /** TensorProto.DataType values used here. */
 export const ELEM = { float: 1, string: 8, int64: 7 } as const;
@@ -321,4 +321,19 @@ export function int64Initializer(g: WireGraph, name: string): number[] | undefin
     return Array.from({ length: Math.floor(bytes.length / 8) }, (_, i) => Number(view.getBigInt64(8 * i, true)));
   }
   return int64s(tensor, TENSOR.int64Data);
+}
+
+/**
+ * The raw little-endian bytes of a float initializer (a view into the model, not a copy) and its
+ * dims, or undefined when there is none by that name or it does not keep its values in raw_data.
+ */
+export function floatInitializerBytes(g: WireGraph, name: string): { bytes: Uint8Array; dims: number[] } | undefined {
+  const field = g.graphFields.find((f) => f.field === GRAPH.initializer && firstString(value(g.graph, f), TENSOR.name) === name);
+  if (!field) return undefined;
+  const tensor = value(g.graph, field);
+  const tensorFields = fields(tensor);
+  const dataType = tensorFields.find((f) => f.field === TENSOR.dataType);
+  const raw = tensorFields.find((f) => f.field === TENSOR.rawData);
+  if (!dataType || readVarint(tensor, dataType.valueStart)[0] !== ELEM.float || !raw) return undefined;
+  return { bytes: value(tensor, raw), dims: int64s(tensor, TENSOR.dims) };
 }

@@ -2,8 +2,7 @@ import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
-import type { TermCounts } from '../featurize/Featurizer.js';
-import { type TermCountPath, termCountFeeds } from '../featurize/termCountPath.js';
+import { pathFeeds, type TermCountPath } from '../featurize/termCountPath.js';
 import type { GraphSession } from '../model/graphSession.js';
 import type { LoadedModel } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
@@ -114,10 +113,10 @@ export class Predictor {
   private async runFromTermCounts(texts: readonly string[], topK: number): Promise<PartResult | undefined> {
     if (!this.termCounts) return undefined;
     const path = this.termCounts;
-    let counts: TermCounts | undefined;
+    let fed: Awaited<ReturnType<typeof pathFeeds>>;
     try {
       // Undefined for a batch with characters from too many blocks not yet asked: run it from text.
-      counts = await path.featurizer.featurize(texts);
+      fed = await pathFeeds(path, texts);
     } catch (error) {
       // Not expected (the character table is asked of the graph itself), but a request must not
       // fail for it: the whole graph gives the same answer from text, a little slower.
@@ -125,8 +124,8 @@ export class Predictor {
       this.warn('the term-count path failed; predictions run the whole graph from now on', error);
       return undefined;
     }
-    if (!counts) return undefined;
-    return this.runOnce(texts, topK, 0, { feeds: termCountFeeds(counts, texts.length, path.tensors), tokens: counts.tokens, known: counts.known });
+    if (!fed) return undefined;
+    return this.runOnce(texts, topK, 0, fed);
   }
 
   /** One onnxruntime run over `texts` (from text, or from `fromCounts`' feeds): predictions and token counts. */

@@ -47,6 +47,16 @@ export const FRONT_END = {
 } as const;
 
 /**
+ * The graph's per-post sums and the tables they are made of (the manifest's `frontEnd.postSums`): a
+ * server that counts may weight and sum the terms itself and feed the graph from `sums` on.
+ */
+export const POST_SUMS = {
+  sums: 'post_sums',
+  idf: 'idf',
+  coef: 'coef',
+} as const;
+
+/**
  * The extra tensors of a 1-2 gram graph's front end: its token LabelEncoder gives word ids (unknown
  * word W, padding W + 1), `unigram_of_word` [W + 2] maps a word id to its unigram feature, and the
  * bigram LabelEncoder maps first * (W + 2) + second to a bigram feature.
@@ -66,6 +76,7 @@ export function frontEndManifest(terms: readonly string[]): NonNullable<Manifest
   return {
     ...FRONT_END,
     keyStride: terms.length,
+    postSums: POST_SUMS,
     // A 1-2 gram graph's token LabelEncoder gives word ids; unigram and bigram features follow from them.
     ...(bigrams ? { termIds: FRONT_END_BIGRAMS.wordIds, bigrams: { unigramOfWord: FRONT_END_BIGRAMS.unigramOfWord, bigramIds: FRONT_END_BIGRAMS.bigramIds } } : {}),
   };
@@ -219,7 +230,7 @@ export function exportOnnx(fitted: LinearTextModel, metadata: Record<string, str
   const term = g.node('Sub', [uniq as string, g.node('Mul', [post, Vc])]);
   const countF = g.node('Cast', [counts as string], { to: DataType.FLOAT });
   const tf = model.sublinearTf ? g.node('Add', [g.node('Log', [countF]), g.floats([1], true)]) : countF;
-  const idf = g.floatTensor('idf', [V], Float32Array.from(model.idf));
+  const idf = g.floatTensor(POST_SUMS.idf, [V], Float32Array.from(model.idf));
   const weight = g.node('Mul', [tf, g.node('Gather', [idf, term], { axis: 0 })]);
 
   // Per-post sums of [coefficient rows times weight | weight squared] as differences of a running sum
@@ -229,7 +240,7 @@ export function exportOnnx(fitted: LinearTextModel, metadata: Record<string, str
   // 354 MB resident, past a 256 MB function); ScatterND with reduction 'add' is run by onnxruntime on
   // several threads without synchronising duplicate indices, which lost updates (17 of 7,532 test
   // posts off by up to 0.09). The ScatterND here writes each post's row once: no duplicates.
-  const coef = g.floatTensor('coef', [V, C], Float32Array.from(model.coef));
+  const coef = g.floatTensor(POST_SUMS.coef, [V, C], Float32Array.from(model.coef));
   const rows = g.node('Gather', [coef, term], { axis: 0 });
   const weightCol = g.node('Unsqueeze', [weight, g.ints([1])]);
   const perTerm = g.node('Concat', [g.node('Mul', [rows, weightCol]), g.node('Mul', [weightCol, weightCol])], { axis: 1 });
@@ -247,7 +258,7 @@ export function exportOnnx(fitted: LinearTextModel, metadata: Record<string, str
   const atPreviousLast = g.node('Slice', [g.node('Concat', [zeroRow, atLast], { axis: 0 }), g.ints([0]), g.ints([-1]), g.ints([0])]);
   const segments = g.node('Sub', [atLast, atPreviousLast]);
   const zeros = g.node('Expand', [g.floats([0], true), g.node('Concat', [nAsVector, g.ints([C + 1])], { axis: 0 })]);
-  const sums = g.node('ScatterND', [zeros, g.node('Unsqueeze', [postsWithTerms, g.ints([1])]), g.node('Cast', [segments], { to: DataType.FLOAT })]);
+  const sums = g.node('ScatterND', [zeros, g.node('Unsqueeze', [postsWithTerms, g.ints([1])]), g.node('Cast', [segments], { to: DataType.FLOAT })], {}, '', POST_SUMS.sums);
   const raw = g.node('Slice', [sums, g.ints([0]), g.ints([C]), g.ints([1])]);
   const sumSq = g.node('Slice', [sums, g.ints([C]), g.ints([C + 1]), g.ints([1])]);
   // A post without known terms keeps a zero vector (scikit-learn's normalize leaves it so).
