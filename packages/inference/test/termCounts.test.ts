@@ -344,6 +344,29 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     await Promise.all([m.release(), dir.remove()]);
   });
 
+  it('runs from term counts when the manifest declares no per-post sums (or the graph lacks their tables), predicting as the whole graph', async () => {
+    const { bytes, manifest, dir } = await smallArtifact();
+    const whole = await ort.InferenceSession.create(bytes);
+    const texts = ['naïve σας café', 'the and über alles', '', 'straße ΣΊΣΥΦΟΣ naïve'];
+    const expected = await whole.run({ text: new ort.Tensor('string', texts, [texts.length]) }, ['label', 'probabilities']);
+    const frontEnd = manifest.frontEnd as NonNullable<Manifest['frontEnd']>;
+    const { postSums, ...withoutSums } = frontEnd;
+    const variants = [withoutSums, { ...frontEnd, postSums: { ...(postSums as NonNullable<typeof postSums>), coef: 'intercept' } }];
+    for (const variant of variants) {
+      await writeFile(join(dir.path, 'manifest.json'), JSON.stringify({ ...manifest, frontEnd: variant }));
+      const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+      expect(m.frontEndUnsupported).toBeUndefined();
+      expect(m.termCounts?.sumsTensor).toBeUndefined();
+      expect([...m.session.inputNames].sort()).toEqual([FRONT_END.postCount, FRONT_END.termCounts, FRONT_END.termKeys].sort());
+      const ours = await new Predictor(m).predict(texts);
+      expect(ours.predictions.map((p) => p.label)).toEqual(expected.label?.data);
+      const probs = expected.probabilities?.data as Float32Array;
+      ours.predictions.forEach((p, n) => expect(p.probability).toBe(Math.max(...probs.subarray(2 * n, 2 * n + 2))));
+      await m.release();
+    }
+    await Promise.all([whole.release(), dir.remove()]);
+  });
+
   it('runs whole from text when the manifest declares no front end', async () => {
     const { dir } = await smallArtifact({ frontEnd: false });
     const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });

@@ -10,8 +10,11 @@ import type { SumTables } from './wasmKernel.js';
 export interface FrontEndPlan {
   /** The graph from text to its Tokenizer's tokens: what the character table is asked of. */
   tokenizerModel: Uint8Array;
-  /** The graph from (postCount, termKeys, termCounts) to the label and probabilities. */
-  termCountModel: Uint8Array;
+  /**
+   * The graph from (postCount, termKeys, termCounts) to the label and probabilities, cut on first use
+   * (a model with `postSums` runs from those and never needs it).
+   */
+  readonly termCountModel: Uint8Array;
   /**
    * When the manifest declares `postSums` and the graph holds its tables: the graph from the per-post
    * sums to the label and probabilities, and the tables the kernel sums with.
@@ -82,22 +85,26 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
 
   try {
     const tokenizerModel = subgraph(g, { outputs: [{ name: tensors.tokens, elemType: ELEM.string, dims: ['N', 'L'] }] });
-    const termCountModel = subgraph(g, {
-      inputs: [
-        { name: tensors.postCount, elemType: ELEM.int64, dims: [] },
-        { name: tensors.termKeys, elemType: ELEM.int64, dims: ['U'] },
-        { name: tensors.termCounts, elemType: ELEM.int64, dims: ['U'] },
-      ],
-      outputs: [manifest.io.label, manifest.io.probabilities],
-    });
+    const cutAtTermCounts = () =>
+      subgraph(g, {
+        inputs: [
+          { name: tensors.postCount, elemType: ELEM.int64, dims: [] },
+          { name: tensors.termKeys, elemType: ELEM.int64, dims: ['U'] },
+          { name: tensors.termCounts, elemType: ELEM.int64, dims: ['U'] },
+        ],
+        outputs: [manifest.io.label, manifest.io.probabilities],
+      });
     const vocabularyKeys: VocabularyKeys = { bytes: keys.attr, ranges: keys.ranges, values, defaultValue };
     const postSums = planPostSums(g, manifest, producer);
-    const plan = { tokenizerModel, termCountModel, vocabularyKeys, ...(bigrams ? { bigrams } : {}), ...(postSums ? { postSums } : {}), minRun, padValue, tensors };
-    // Not enumerable: a spread, a clone or a log of the plan must not build it (13-16 ms at init).
+    // Without per-post sums the term-count graph is what runs: cut now, so that a graph it cannot be cut from says so here.
+    let termCountModel = postSums ? undefined : cutAtTermCounts();
+    const plan = { tokenizerModel, vocabularyKeys, ...(bigrams ? { bigrams } : {}), ...(postSums ? { postSums } : {}), minRun, padValue, tensors };
+    // Not enumerable: a spread, a clone or a log of the plan must not build them (the vocabulary took
+    // 13-16 ms at init; the term-count graph is a 4.7 MB copy of most of the model, 7 ms warm).
     let vocabulary: Vocabulary | undefined;
-    return Object.defineProperty(plan, 'vocabulary', {
-      get: () => (vocabulary ??= Vocabulary.of(vocabularyKeys)),
-      enumerable: false,
+    return Object.defineProperties(plan, {
+      vocabulary: { get: () => (vocabulary ??= Vocabulary.of(vocabularyKeys)), enumerable: false },
+      termCountModel: { get: () => (termCountModel ??= cutAtTermCounts()), enumerable: false },
     }) as FrontEndPlan;
   } catch (error) {
     return { unsupported: (error as Error).message };
