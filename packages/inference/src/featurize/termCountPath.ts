@@ -33,7 +33,7 @@ export async function openTermCountPath(
   // Featurize + run, in one process, alternating with the session from keys and counts, medians of
   // two runs: one short test post 58.6-85.8 -> 31.4-47.2 us, the 60 long posts around the p99
   // 162.7-210.1 -> 105.6-152.7 us, batches of 64 2.06-2.09 -> 1.64-1.68 ms. Bit for bit the same
-  // sums and probabilities for unigram tf (tested on every test post).
+  // sums and probabilities for raw-count tf (tested on every test post; wasmKernel.ts `sublinearTf` for the other).
   const sums = plan.postSums;
   const [session, tokenizer] = await Promise.all([create(sums?.model ?? plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
   // The kernel builds the vocabulary in its own memory, from the graph's keys.
