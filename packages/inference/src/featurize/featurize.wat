@@ -70,6 +70,7 @@
   (global $out (mut i32) (i32.const 0))
   (global $touchedWordsLength (mut i32) (i32.const 0))
   (global $scratch (mut i32) (i32.const 0))
+  (global $sink (mut i32) (i32.const 0))
   (global $chunk (mut i32) (i32.const 0))
 
   (func (export "configureSums") (param $idf i32) (param $coef i32) (param $classes i32) (param $tf i32) (param $tfLength i32)
@@ -100,10 +101,12 @@
   ;; coefficient rows and weights are listed at SCRATCH, SUMS_CHUNK at a time, and `$flush` adds them
   ;; four classes at a time, each class's sum in a register across the list: the same additions in
   ;; the same order as one feature at a time, without a store and reload of every sum per feature.
+  ;; Listing a row loads its first and last words, so that the rows' cache misses overlap before
+  ;; `$flush` needs them (in one process, alternating: batches of 64 -3%, long posts -5 to -8%).
   (func (export "accumulate") (result i32)
     (local $s i32) (local $words i32) (local $word i32) (local $bits i32) (local $f i32) (local $at i32)
     (local $c i32) (local $tf f32) (local $w f32) (local $k i32) (local $n i32) (local $listed i32)
-    (local $sq f64) (local $C i32)
+    (local $sq f64) (local $C i32) (local $row i32) (local $touch i32)
     (local.set $C (global.get $classes))
     ;; The running sums as the post starts.
     (memory.copy (global.get $start) (global.get $running) (i32.shl (i32.add (local.get $C) (i32.const 1)) (i32.const 3)))
@@ -139,7 +142,11 @@
                 (local.set $sq (f64.add (local.get $sq) (f64.promote_f32 (f32.mul (local.get $w) (local.get $w)))))
                 ;; The feature's coefficient row and weight, for $flush.
                 (local.set $at (i32.add (global.get $scratch) (i32.shl (local.get $listed) (i32.const 3))))
-                (i32.store (local.get $at) (i32.add (global.get $coef) (i32.shl (i32.mul (local.get $f) (local.get $C)) (i32.const 2))))
+                (local.set $row (i32.add (global.get $coef) (i32.shl (i32.mul (local.get $f) (local.get $C)) (i32.const 2))))
+                (i32.store (local.get $at) (local.get $row))
+                ;; Loads the row's first and last words now, so its cache misses overlap the listing's.
+                (local.set $touch (i32.xor (local.get $touch) (i32.xor (i32.load (local.get $row))
+                  (i32.load (i32.add (local.get $row) (i32.shl (i32.sub (local.get $C) (i32.const 1)) (i32.const 2)))))))
                 (f32.store offset=4 (local.get $at) (local.get $w))
                 (local.set $listed (i32.add (local.get $listed) (i32.const 1)))
                 (if (i32.eq (local.get $listed) (global.get $chunk))
@@ -150,6 +157,8 @@
         (local.set $s (i32.add (local.get $s) (i32.const 1)))
         (br $wordsLoop)))
     (call $flush (local.get $listed))
+    ;; The touches' result, kept where nothing reads it, so that the loads are not dropped.
+    (global.set $sink (local.get $touch))
     (f64.store (i32.add (global.get $running) (i32.shl (local.get $C) (i32.const 3))) (local.get $sq))
     ;; The post's sums: the running sums' rise over it.
     (local.set $k (i32.const 0))
