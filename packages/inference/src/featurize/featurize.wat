@@ -360,7 +360,7 @@
   (func (export "count") (param $records i32) (result i32)
     (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
     (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
-    (local $distinct i32) (local $tokens i32) (local $known i32)
+    (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32)
     (local.set $previous (i32.const -1))
     (drop (call $prefetch (local.get $records)))
     (block $done
@@ -385,19 +385,29 @@
                 (local.set $entry (i32.add (global.get $entries) (i32.shl (local.get $entry) (i32.const 1))))
                 (if (i32.eq (i32.load16_u (local.get $entry)) (local.get $length))
                   (then
+                    ;; The units four at a time, then the last zero to three with the rest of their eight
+                    ;; bytes masked off (both sides have readable memory past their units: the records
+                    ;; follow UNITS, the counters follow the entries). A unit at a time, the loop's exit
+                    ;; was a branch mispredicted about once a token: 12-14% of featurizing.
                     (local.set $j (i32.const 0))
+                    (local.set $a (i32.add (i32.shl (local.get $start) (i32.const 1)) (i32.const 393216)))
+                    (local.set $b (i32.add (local.get $entry) (i32.const 6)))
                     (block $differ
-                      (loop $compare
-                        (if (i32.ge_u (local.get $j) (local.get $length))
-                          (then
-                            (local.set $value (i32.or (i32.load16_u offset=2 (local.get $entry))
-                                                      (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
-                            (br $found)))
-                        (br_if $differ (i32.ne
-                          (i32.load16_u offset=6 (i32.add (local.get $entry) (i32.shl (local.get $j) (i32.const 1))))
-                          (i32.load16_u offset=393216 (i32.shl (i32.add (local.get $start) (local.get $j)) (i32.const 1)))))
-                        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                        (br $compare)))))))
+                      (block $tail
+                        (loop $compare
+                          (br_if $tail (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $length)))
+                          (br_if $differ (i64.ne (i64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
+                                                 (i64.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1))))))
+                          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                          (br $compare)))
+                      (br_if $differ (i64.ne (i64.const 0) (i64.and
+                        (i64.xor (i64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
+                                 (i64.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
+                        (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (i32.sub (local.get $length) (local.get $j)) (i32.const 4))))
+                                 (i64.const 1)))))
+                      (local.set $value (i32.or (i32.load16_u offset=2 (local.get $entry))
+                                                (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
+                      (br $found))))))
             (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $mask)))
             (br $probe)))
         ;; 1-2 gram graphs: the value is a word id; its unigram feature, and the bigram it ends.
