@@ -256,6 +256,22 @@
     (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
     (i32.const 1))
 
+  ;; $tally of `feature` when `isKnown`, else of nothing (its stores go to JUNK, a word past RESULT's
+  ;; two): 1 or 0, as $tally, computed without branches. Setting a touched bit that is set already
+  ;; changes nothing, so the bits are set every time.
+  (func $tallyOrJunk (param $feature i32) (param $isKnown i32) (result i32)
+    (local $at i32) (local $seen i32) (local $word i32) (local $junk i32)
+    (local.set $junk (i32.const 1441800))
+    (local.set $word (i32.shr_u (local.get $feature) (i32.const 5)))
+    (local.set $at (select (i32.add (global.get $perFeature) (i32.shl (local.get $feature) (i32.const 2))) (local.get $junk) (local.get $isKnown)))
+    (local.set $seen (i32.load (local.get $at)))
+    (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
+    (local.set $at (select (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))) (local.get $junk) (local.get $isKnown)))
+    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $feature) (i32.const 31)))))
+    (local.set $at (select (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))) (local.get $junk) (local.get $isKnown)))
+    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
+    (i32.and (i32.eqz (local.get $seen)) (local.get $isKnown)))
+
   ;; 1 when the code units at i are a surrogate pair whose code point WIDE marks a separator, else 0.
   (func $wideSeparator (param $i i32) (param $length i32) (result i32)
     (local $high i32) (local $low i32) (local $cp i32)
@@ -360,7 +376,7 @@
   (func (export "count") (param $records i32) (result i32)
     (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
     (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
-    (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32)
+    (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32) (local $isKnown i32)
     (local.set $previous (i32.const -1))
     (drop (call $prefetch (local.get $records)))
     (block $done
@@ -422,12 +438,12 @@
               (if (result i32) (i32.lt_u (local.get $value) (global.get $words))
                 (then (i32.load (i32.add (global.get $unigramOfWord) (i32.shl (local.get $value) (i32.const 2)))))
                 (else (i32.const -9))))))
-        (if (i32.ge_s (local.get $value) (i32.const -1))
-          (then (local.set $tokens (i32.add (local.get $tokens) (i32.const 1)))))
-        (if (i32.ge_s (local.get $value) (i32.const 0))
-          (then
-            (local.set $known (i32.add (local.get $known) (i32.const 1)))
-            (local.set $distinct (i32.add (local.get $distinct) (call $tally (local.get $value))))))
+        ;; Without branches: whether a token is a stop word, unknown or known is close to a coin toss
+        ;; from one token to the next. Not a feature: its count and bits go to JUNK.
+        (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
+        (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
+        (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
+        (local.set $distinct (i32.add (local.get $distinct) (call $tallyOrJunk (local.get $value) (local.get $isKnown))))
         (if (i32.ge_s (local.get $bigram) (i32.const 0))
           (then (local.set $distinct (i32.add (local.get $distinct) (call $tally (local.get $bigram))))))
         (br $token)))
