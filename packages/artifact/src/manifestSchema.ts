@@ -122,7 +122,8 @@ export const manifestSchema = z.object({
         z.object({
           /**
            * float [N, C + 1]: per post, the sum over its distinct terms of coef[feature] * weight, then
-           * of weight squared, with weight = tf(count) * idf[feature] as the graph computes them.
+           * of weight squared, with weight = tf(count) * idf[feature] as the graph computes them
+           * (docs/contracts.md section 1 says how the graph rounds and orders the sums).
            */
           sums: z.string(),
           idf: z.string(),

@@ -133,8 +133,8 @@ async function pythonBaseline(python: string, single: string): Promise<PythonRes
 
 /**
  * Where a request's time goes on the term-count path, in this process on the source modules: the
- * featurizer (tokenise and count, then weight and sum per post when the graph takes per-post sums) and the onnxruntime run of the graph from there
- * counts, for one post and for batches of 64.
+ * featurizer (tokenise and count, then weight and sum per post when the graph takes per-post sums)
+ * and the onnxruntime run of the graph from there, for one post and for batches of 64.
  */
 async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ text: string; batch?: { parse: number; featurize: number; run: number } }> {
   const { loadModel } = await import('../src/model/loadModel.js');

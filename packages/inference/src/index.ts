@@ -17,7 +17,7 @@ export { RequestLog, type RequestLogFields, type RequestLogOptions } from './obs
 export { EmfMetrics, type MetricsOptions, type RequestMetrics } from './observability/metrics.js';
 export { contributions, rowsByPost, topContributions, type ExplainOutputs, type TokenWeight } from './predictor/explain.js';
 export { MAX_CHARS_PER_RUN, Predictor, runParts, type BatchResult, type LabelProbability, type PredictOptions, type Prediction } from './predictor/Predictor.js';
-export { Featurizer, type TermCounts } from './featurize/Featurizer.js';
+export { Featurizer, type PostSums, type TermCounts } from './featurize/Featurizer.js';
 export { WasmKernel } from './featurize/wasmKernel.js';
 export { pathFeeds, postSumsFeeds, termCountFeeds, type TermCountPath } from './featurize/termCountPath.js';
 export { subgraph, type SubgraphSpec, type TensorSpec } from './model/subgraph.js';

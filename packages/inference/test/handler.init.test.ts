@@ -37,7 +37,7 @@ describe('Module: handler (init at module scope)', () => {
     vi.stubEnv('MODEL_URI', tiny.modelPath);
     const { handler } = await coldImport();
     const loaded = out.lines().find((l) => l.message === 'model loaded');
-    expect(loaded).toMatchObject({ service: 'classifier-init-test', model: { version: tiny.manifest.version }, explain: true });
+    expect(loaded).toMatchObject({ service: 'classifier-init-test', model: { version: tiny.manifest.version }, explain: true, termCountPath: false, postSums: false });
     // Loading the code (onnxruntime's native library included) and waiting for the bytes, apart.
     expect(loaded?.timings).toMatchObject({ codeLoadMs: expect.any(Number), readMs: expect.any(Number), sessionMs: expect.any(Number) });
     const first = await handler(loadEvent('predict-article', { body: '["nasa"]' }), fakeContext());

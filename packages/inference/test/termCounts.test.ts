@@ -344,19 +344,28 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     await Promise.all([m.release(), dir.remove()]);
   });
 
-  it('runs from term counts when the manifest declares no per-post sums (or the graph lacks their tables), predicting as the whole graph', async () => {
+  it('runs from term counts when the manifest declares no per-post sums, or they cannot be used (saying why), predicting as the whole graph', async () => {
     const { bytes, manifest, dir } = await smallArtifact();
     const whole = await ort.InferenceSession.create(bytes);
     const texts = ['naïve σας café', 'the and über alles', '', 'straße ΣΊΣΥΦΟΣ naïve'];
     const expected = await whole.run({ text: new ort.Tensor('string', texts, [texts.length]) }, ['label', 'probabilities']);
     const frontEnd = manifest.frontEnd as NonNullable<Manifest['frontEnd']>;
     const { postSums, ...withoutSums } = frontEnd;
-    const variants = [withoutSums, { ...frontEnd, postSums: { ...(postSums as NonNullable<typeof postSums>), coef: 'intercept' } }];
-    for (const variant of variants) {
+    const declared = postSums as NonNullable<typeof postSums>;
+    const variants = [
+      { frontEnd: withoutSums, why: undefined },
+      // Tables not of the declared shapes: the plan says why.
+      { frontEnd: { ...frontEnd, postSums: { ...declared, coef: 'intercept' } }, why: /are not float \[\d+\] and \[\d+, 2\] initializers/ },
+      // A tensor the session cannot take as [N, C + 1] floats: it does not start, and term counts serve.
+      { frontEnd: { ...frontEnd, postSums: { ...declared, sums: FRONT_END.postCount } }, why: /^the session from per-post sums did not start: / },
+    ];
+    for (const { frontEnd: variant, why } of variants) {
       await writeFile(join(dir.path, 'manifest.json'), JSON.stringify({ ...manifest, frontEnd: variant }));
       const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
       expect(m.frontEndUnsupported).toBeUndefined();
       expect(m.termCounts?.sumsTensor).toBeUndefined();
+      if (why) expect(m.postSumsUnsupported).toMatch(why);
+      else expect(m.postSumsUnsupported).toBeUndefined();
       expect([...m.session.inputNames].sort()).toEqual([FRONT_END.postCount, FRONT_END.termCounts, FRONT_END.termKeys].sort());
       const ours = await new Predictor(m).predict(texts);
       expect(ours.predictions.map((p) => p.label)).toEqual(expected.label?.data);

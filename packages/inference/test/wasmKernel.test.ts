@@ -15,7 +15,7 @@ import { CharClasses } from '../src/featurize/charClasses.js';
 import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
-import { Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
+import { HASH_SEED, hashFinish, hashStep, Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
 import { MAX_SCAN_UNITS, WasmKernel } from '../src/featurize/wasmKernel.js';
 import { loadModel } from '../src/model/loadModel.js';
 import { trainedArtifactDir } from './helpers/artifacts.js';
@@ -158,6 +158,47 @@ function keysOf(byteKeys: readonly Uint8Array[], defaultValue = -1): VocabularyK
 
 /** A vocabulary's storage, for comparing builds byte for byte. */
 const storage = (v: Vocabulary) => v as unknown as { table: Int32Array; entries: Uint16Array };
+
+describe("the kernel's vocabulary lookup", () => {
+  // Pairs of tokens of one length whose finished hashes are equal (found by brute force): a lookup of
+  // one reaches the other's entry and must tell them apart by their units, 4 at a time, then the last
+  // 0-3 masked. The first four differ in their first 4 units (lengths 6-9); the others agree there
+  // and differ only in the last 2 units, the last 3, or units 4-7 (a tail of 1 cannot differ alone: a
+  // last unit maps a hash state one to one).
+  const collisions = [
+    ['gpmhwn', 'ojuzsv'],
+    ['qnonwzw', 'yxsjivo'],
+    ['nkjkhens', 'vijargnk'],
+    ['fgfwhixud', 'bmxqpefsn'],
+    ['abcd\u2e14\u0100', 'abcd\u8015\ufd73'],
+    ['abcd\u6968\u5cba\u801c', 'abcd\u5b41\u4ed6\u74f5'],
+    ['abcd\u7440\u93fc\u7866\u617a', 'abcd\u6394\u6ada\u9313\u50cf'],
+  ] as const;
+  const hash = (token: string) => hashFinish([...token].reduce((h, c) => hashStep(h, c.charCodeAt(0)), HASH_SEED));
+  /** A counting kernel of `vocabulary` whose table keeps every BMP character as itself but the space. */
+  const kernelOf = (vocabulary: readonly string[]) => {
+    const kernel = new WasmKernel({ vocabulary: keysOf(vocabulary.map((w) => new TextEncoder().encode(w))), keyStride: vocabulary.length });
+    for (let c = 1; c < 0xffff; c++) if (c < 0xd800 || c > 0xdfff) kernel.table[c] = c;
+    kernel.table[0x20] = 0;
+    return kernel;
+  };
+  const count = (kernel: WasmKernel, text: string) => {
+    const counted = kernel.count(kernel.scan(text, 1));
+    return { ...counted, perFeature: Array.from((kernel.counters as NonNullable<WasmKernel['counters']>).perFeature) };
+  };
+
+  it('tells apart tokens whose hashes collide, wherever their units differ', () => {
+    for (const [a, b] of collisions) {
+      expect(a.length).toBe(b.length);
+      expect(hash(a)).toBe(hash(b));
+      // Only a known: b probes a's entry, differs, and is unknown.
+      expect(count(kernelOf([a]), `${b} ${a} ${b}`)).toEqual({ distinct: 1, tokens: 3, known: 1, perFeature: [1] });
+      // Both known, in either order of the table: each counted as itself.
+      expect(count(kernelOf([a, b]), `${b} ${a} ${b}`)).toEqual({ distinct: 2, tokens: 3, known: 3, perFeature: [1, 2] });
+      expect(count(kernelOf([b, a]), `${b} ${a} ${b}`)).toEqual({ distinct: 2, tokens: 3, known: 3, perFeature: [2, 1] });
+    }
+  });
+});
 
 describe("the kernel's vocabulary build", () => {
   const utf8 = (s: string) => new TextEncoder().encode(s);

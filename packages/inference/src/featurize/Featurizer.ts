@@ -104,21 +104,23 @@ export class Featurizer {
    * request may ask the graph about (the caller then runs the graph from text, which is exact; the
    * first MAX_NEW_BLOCKS of them are asked, so that such text soon takes this path too).
    */
-  featurize(texts: readonly string[]): Promise<TermCounts | undefined> {
-    return this.featurizeInto(texts, 'keys') as Promise<TermCounts | undefined>;
+  async featurize(texts: readonly string[]): Promise<TermCounts | undefined> {
+    const result = await this.featurizeInto(texts, 'keys');
+    return result && 'keys' in result ? result : undefined;
   }
 
   /**
    * The batch's per-post sums, as `featurize` gives its term counts (undefined in the same case).
-   * Needs a kernel constructed with the graph's sum tables (`sums`).
+   * Needs a kernel constructed with the graph's sum tables (`canSum`).
    */
-  featurizeSums(texts: readonly string[]): Promise<PostSums | undefined> {
-    if (!this.sums) throw new Error('this featurizer has no kernel with sum tables');
-    return this.featurizeInto(texts, 'sums') as Promise<PostSums | undefined>;
+  async featurizeSums(texts: readonly string[]): Promise<PostSums | undefined> {
+    if (!this.canSum) throw new Error('this featurizer has no kernel with sum tables');
+    const result = await this.featurizeInto(texts, 'sums');
+    return result && 'sums' in result ? result : undefined;
   }
 
   /** Whether `featurizeSums` can be used: the kernel counts and holds the graph's sum tables. */
-  get sums(): boolean {
+  get canSum(): boolean {
     return this.kernelCounts && this.kernel?.postSums !== undefined;
   }
 

@@ -13,8 +13,8 @@
 ;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
 ;; [hash, entry + 1], entries of [length, value low 16 bits, value high 16 bits, units...]) and counts
 ;; it as Featurizer.ts does, after `$prefetch` has loaded what it will need: a value below -1 (stop
-;; word, padding) is no token, -1 an unknown token, from 0 a feature: its count goes up, and its first
-;; occurrence sets its bit in the touched bits and its word's bit in the touched words. For a 1-2 gram
+;; word, padding) is no token, -1 an unknown token, from 0 a feature: its count goes up, and its bit
+;; in the touched bits and its word's bit in the touched words are set. For a 1-2 gram
 ;; graph the vocabulary gives word ids: the word's unigram feature and the bigram of it and the
 ;; previous token are counted. It returns the features seen for the first time and leaves the tokens
 ;; and the known tokens at RESULT.
@@ -30,7 +30,8 @@
 (module
   (import "host" "tf" (func $tfBeyond (param i32) (result f32)))
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
-  ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), WIDE 1507328 (a bit per
+  ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), JUNK 1441800 (1 x i32, where
+  ;; `$tallyOrJunk` sends a non-feature's stores), WIDE 1507328 (a bit per
   ;; code point from U+10000: 131072 bytes). The vocabulary and the counters follow, where `configure`
   ;; says; JavaScript grows the memory for them first.
   (memory (export "memory") 25)
@@ -57,7 +58,7 @@
     (global.set $touched (local.get $touched))
     (global.set $touchedWords (local.get $touchedWords)))
 
-;; The per-post sums (0 until configureSums): the idf and coef tables (float), the number of
+  ;; The per-post sums (0 until configureSums): the idf and coef tables (float), the number of
   ;; classes, the tf table (0 for raw counts) and its length, the running and starting sums (double,
   ;; C + 1 each), the post's sums (float, C + 1), and the touched words' length.
   (global $idf (mut i32) (i32.const 0))
@@ -96,7 +97,7 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $column))))
 
-;; Adds the counted features' terms to the running sums (ascending features), clears their counts
+  ;; Adds the counted features' terms to the running sums (ascending features), clears their counts
   ;; and touched bits, and leaves the post's sums at OUT. Returns the features it took. The features'
   ;; coefficient rows and weights are listed at SCRATCH, SUMS_CHUNK at a time, and `$flush` adds them
   ;; four classes at a time, each class's sum in a register across the list: the same additions in

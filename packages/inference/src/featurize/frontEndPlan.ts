@@ -20,6 +20,8 @@ export interface FrontEndPlan {
    * sums to the label and probabilities, and the tables the kernel sums with.
    */
   postSums?: { model: Uint8Array; tensor: string; tables: SumTables };
+  /** Why the manifest's `postSums` is not used, when it declares them. */
+  postSumsUnsupported?: string;
   /** The token LabelEncoder's keys and values: the kernel builds its vocabulary from them (wasmKernel.ts). */
   vocabularyKeys: VocabularyKeys;
   /** A Vocabulary of `vocabularyKeys` in JavaScript arrays, built on first use (the server uses the kernel's). */
@@ -95,10 +97,20 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
         outputs: [manifest.io.label, manifest.io.probabilities],
       });
     const vocabularyKeys: VocabularyKeys = { bytes: keys.attr, ranges: keys.ranges, values, defaultValue };
-    const postSums = planPostSums(g, manifest, producer);
+    const sums = planPostSums(g, manifest, producer);
+    const postSums = sums && !('unsupported' in sums) ? sums : undefined;
     // Without per-post sums the term-count graph is what runs: cut now, so that a graph it cannot be cut from says so here.
     let termCountModel = postSums ? undefined : cutAtTermCounts();
-    const plan = { tokenizerModel, vocabularyKeys, ...(bigrams ? { bigrams } : {}), ...(postSums ? { postSums } : {}), minRun, padValue, tensors };
+    const plan = {
+      tokenizerModel,
+      vocabularyKeys,
+      ...(bigrams ? { bigrams } : {}),
+      ...(postSums ? { postSums } : {}),
+      ...(sums && 'unsupported' in sums ? { postSumsUnsupported: sums.unsupported } : {}),
+      minRun,
+      padValue,
+      tensors,
+    };
     // Not enumerable: a spread, a clone or a log of the plan must not build them (the vocabulary took
     // 13-16 ms at init; the term-count graph is a 4.7 MB copy of most of the model, 7 ms warm).
     let vocabulary: Vocabulary | undefined;
@@ -112,17 +124,13 @@ export function planFrontEnd(model: Uint8Array | WireGraph, manifest: Manifest):
 }
 
 /**
- * The per-post sums' plan, when the manifest declares them and the graph has their tables as float
- * raw data of the declared shapes; undefined otherwise (the term-count session then takes keys and
- * counts, which is exact too, only slower). Like `termKeys`, `sums` means what the manifest says it
- * means; what is checked here is what the kernel's arithmetic depends on: the tables' shapes, and
+ * The per-post sums' plan, or why the manifest's `postSums` cannot be used (undefined when it declares
+ * none); the term-count session then takes keys and counts, which is exact too, only slower. Like
+ * `termKeys`, `sums` is trusted to mean what the manifest says it means (docs/contracts.md section 1:
+ * the trainer writes both); what is checked here is what the kernel reads: the tables' shapes, and
  * whether tf is the count or 1 + log(count) (the Cast of the counts feeds a Log, or the weight's Mul).
  */
-function planPostSums(
-  g: WireGraph,
-  manifest: Manifest,
-  producer: (tensor: string) => WireNode | undefined,
-): FrontEndPlan['postSums'] | undefined {
+function planPostSums(g: WireGraph, manifest: Manifest, producer: (tensor: string) => WireNode | undefined): FrontEndPlan['postSums'] | { unsupported: string } | undefined {
   const tensors = manifest.frontEnd;
   const declared = tensors?.postSums;
   if (!tensors || !declared) return undefined;
@@ -130,23 +138,24 @@ function planPostSums(
   const V = tensors.keyStride;
   const idf = floatInitializerBytes(g, declared.idf);
   const coef = floatInitializerBytes(g, declared.coef);
-  if (idf?.bytes.length !== 4 * V || coef?.bytes.length !== 4 * V * C || coef.dims.join() !== `${V},${C}`) return undefined;
-  if (producer(declared.sums) === undefined) return undefined;
+  if (idf?.bytes.length !== 4 * V || idf.dims.join() !== `${V}` || coef?.bytes.length !== 4 * V * C || coef.dims.join() !== `${V},${C}`) {
+    return { unsupported: `"${declared.idf}" and "${declared.coef}" are not float [${V}] and [${V}, ${C}] initializers` };
+  }
+  if (producer(declared.sums) === undefined) return { unsupported: `no node produces "${declared.sums}"` };
   const consumers = (tensor: string) => g.nodes.filter((n) => n.inputs.includes(tensor));
   const casts = consumers(tensors.termCounts);
   const cast = casts[0];
   const next = cast?.op === 'Cast' && casts.length === 1 ? consumers(cast.outputs[0] ?? '') : [];
-  if (next.length !== 1) return undefined;
   const sublinearTf = next[0]?.op === 'Log';
-  if (!sublinearTf && next[0]?.op !== 'Mul') return undefined;
+  if (next.length !== 1 || (!sublinearTf && next[0]?.op !== 'Mul')) return { unsupported: `the term counts are not cast and then multiplied or logged` };
   try {
     const model = subgraph(g, {
       inputs: [{ name: declared.sums, elemType: ELEM.float, dims: ['N', C + 1] }],
       outputs: [manifest.io.label, manifest.io.probabilities],
     });
     return { model, tensor: declared.sums, tables: { idf: idf.bytes, coef: coef.bytes, classes: C, sublinearTf } };
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { unsupported: (error as Error).message };
   }
 }
 

@@ -26,6 +26,7 @@ export async function openTermCountPath(
   plan: FrontEndPlan,
   create: (bytes: Uint8Array, kind?: 'text' | 'termCounts') => Promise<GraphSession>,
   manifest: Manifest,
+  options: { postSums?: boolean } = {},
 ): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
   // From the per-post sums when the graph declares them: the session is then the eleven nodes past
   // the sums (norm, logits, softmax, label), and the kernel weights and sums the terms
@@ -34,7 +35,7 @@ export async function openTermCountPath(
   // two runs: one short test post 58.6-85.8 -> 31.4-47.2 us, the 60 long posts around the p99
   // 162.7-210.1 -> 105.6-152.7 us, batches of 64 2.06-2.09 -> 1.64-1.68 ms. Bit for bit the same
   // sums and probabilities for raw-count tf (tested on every test post; wasmKernel.ts `sublinearTf` for the other).
-  const sums = plan.postSums;
+  const sums = options.postSums === false ? undefined : plan.postSums;
   const [session, tokenizer] = await Promise.all([create(sums?.model ?? plan.termCountModel, 'termCounts'), create(plan.tokenizerModel)]);
   // The kernel builds the vocabulary in its own memory, from the graph's keys.
   const kernel = new WasmKernel({
@@ -69,8 +70,9 @@ export function termCountFeeds(counts: TermCounts, posts: number, tensors: TermC
   };
 }
 
-/** The sums session's feeds for a batch of `posts` texts. */
+/** The sums session's feeds for a batch of `posts` (at least one) texts. */
 export function postSumsFeeds(sums: PostSums, posts: number, tensor: string): Record<string, ort.Tensor> {
+  if (!(posts > 0) || sums.sums.length % posts !== 0) throw new RangeError(`${sums.sums.length} sums are not a row per post of ${posts}`);
   return { [tensor]: new ort.Tensor('float32', sums.sums, [posts, sums.sums.length / posts]) };
 }
 

@@ -9,6 +9,8 @@ const CODE = 0;
 const TABLE = 262_144;
 const UNITS = 393_216;
 const RECORDS = 655_360;
+// RESULT holds two words; the one after them (1,441,800) is JUNK, where featurize.wat's `$tallyOrJunk`
+// sends a non-feature's stores: nothing else may use it.
 const RESULT = 1_441_792;
 const WIDE = 1_507_328;
 /** Bits per code point from U+10000 to U+10FFFF, as Int32 words. */
@@ -81,8 +83,8 @@ export interface KernelCounters {
  * 161-245 against 110-163 us and 2.05-2.52 against 1.25-1.72 ms. With a 1-2 gram vocabulary of
  * 200,000 features (160,000 bigrams), after an 8 MB cache sweep: 300-406 us counting here, 389-534
  * us only scanning here, 421-577 us all in JavaScript (batches of 64: 3.9-5.6, 5.1-7.3, 5.5-7.9 ms).
- * What remains is mostly the cache misses of the vocabulary's first touches, and the keys' emission,
- * in JavaScript. Texts with a character the table cannot give (NUL, a lone surrogate, a letter beyond
+ * What remains is mostly the cache misses of the vocabulary's first touches (and, on the path from
+ * term counts, the keys' emission in JavaScript). Texts with a character the table cannot give (NUL, a lone surrogate, a letter beyond
  * the BMP, a block not asked yet) or over MAX_SCAN_UNITS stay in JavaScript (Featurizer.ts), which
  * handles every case.
  */

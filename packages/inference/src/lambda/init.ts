@@ -53,6 +53,8 @@ export async function initHandler(
       oovMetric: predictor.supportsOov,
       // Plain requests are tokenised here and run the graph from its term counts, unless this says why not.
       termCountPath: model.termCounts ? true : (model.frontEndUnsupported ?? false),
+      // ... and from the graph's per-post sums (the faster cut), unless this says why not.
+      postSums: model.termCounts?.sumsTensor ? true : (model.postSumsUnsupported ?? false),
       limits,
       timings: codeLoadMs === undefined ? model.timings : { codeLoadMs, ...model.timings },
       initMs: Math.round(performance.now() - initStarted),

@@ -25,6 +25,8 @@ export interface LoadedModel {
   termCounts?: TermCountPath;
   /** Why the manifest's `frontEnd` is not used (the model then runs from text). */
   frontEndUnsupported?: string;
+  /** Why its `frontEnd.postSums` is not used, when it declares them (plain requests then run from term counts). */
+  postSumsUnsupported?: string;
   /** Plain predictions from text: `session` itself without `termCounts`, else created on first use. */
   textSession: () => Promise<ort.InferenceSession>;
   /**
@@ -100,16 +102,24 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   let frontEndUnsupported = plan && 'unsupported' in plan ? plan.unsupported : undefined;
   let plain: { session: GraphSession; termCounts: TermCountPath } | { session: ort.InferenceSession; termCounts?: undefined } | undefined;
   let termWarmupMs = 0;
+  let postSumsUnsupported = plan && !('unsupported' in plan) ? plan.postSumsUnsupported : undefined;
   if (plan && !('unsupported' in plan)) {
-    try {
-      plain = await openTermCountPath(plan, (bytes, kind) => (kind === 'termCounts' ? createTermCounts(bytes) : create(bytes)), manifest);
-      const w = performance.now();
-      await warmUp(plain.session, plain.termCounts, manifest, source.model);
-      termWarmupMs = performance.now() - w;
-    } catch (error) {
-      frontEndUnsupported = `the term-count path did not start: ${(error as Error).message}`;
-      plain = undefined;
-      await release();
+    // From per-post sums where the graph declares them; if that session cannot start, from term
+    // counts, which is exact too; if neither can, from text.
+    const attempts = plan.postSums ? [true, false] : [false];
+    for (const postSums of attempts) {
+      try {
+        plain = await openTermCountPath(plan, (bytes, kind) => (kind === 'termCounts' ? createTermCounts(bytes) : create(bytes)), manifest, { postSums });
+        const w = performance.now();
+        await warmUp(plain.session, plain.termCounts, manifest, source.model);
+        termWarmupMs = performance.now() - w;
+        break;
+      } catch (error) {
+        if (postSums) postSumsUnsupported = `the session from per-post sums did not start: ${(error as Error).message}`;
+        else frontEndUnsupported = `the term-count path did not start: ${(error as Error).message}`;
+        plain = undefined;
+        await release();
+      }
     }
   }
   if (!plain) {
@@ -150,6 +160,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
     session,
     ...(termCounts ? { termCounts } : {}),
     ...(frontEndUnsupported ? { frontEndUnsupported } : {}),
+    ...(postSumsUnsupported && termCounts ? { postSumsUnsupported } : {}),
     textSession: () => (fromTextOnly ? Promise.resolve(fromTextOnly) : text()),
     ...(explain ? { explainSession: onFirstUse(() => modelBytes) } : {}),
     graphOutputs: outputs,

@@ -27,10 +27,10 @@ export function lambdaSessionOptions(intraOpThreads = 1, memArena = false): Infe
 /**
  * The session that runs plain requests from per-post sums or term counts: the same options with the
  * CPU arena on. Its tensors are [N, C + 1] or [U, C + 1] at most (no padded token grid), so the
- * arena's retained peak is small (measured on the session from term counts, the larger of the two),
- * while each of its ~35 nodes no longer pays a malloc/free per output: 4-5% off the graph's run
- * (in-process A/B over 2,000 test posts and 40 batches of 64), and the largest valid request's peak
- * resident memory is no higher. Memory patterns stay off: they are planned per input shape and U
+ * arena's retained peak is small, while each node no longer pays a malloc/free per output: on the
+ * session from term counts (~35 nodes), 4-5% off the graph's run (in-process A/B over 2,000 test
+ * posts and 40 batches of 64), and the largest valid request's peak resident memory no higher; the
+ * session from sums has eleven nodes, and keeps the option for the same reason. Memory patterns stay off: they are planned per input shape and U
  * differs with every request.
  */
 export function termCountSessionOptions(base: InferenceSession.SessionOptions): InferenceSession.SessionOptions {
