@@ -243,23 +243,9 @@
       (br $probe))
     (i32.const -1))
 
-  ;; Counts one occurrence of `feature` (from 0): 1 when it is the feature's first in the text, else 0.
-  (func $tally (param $feature i32) (result i32)
-    (local $at i32) (local $seen i32) (local $word i32)
-    (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $feature) (i32.const 2))))
-    (local.set $seen (i32.load (local.get $at)))
-    (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
-    (if (local.get $seen) (then (return (i32.const 0))))
-    (local.set $word (i32.shr_u (local.get $feature) (i32.const 5)))
-    (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
-    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $feature) (i32.const 31)))))
-    (local.set $at (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))))
-    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
-    (i32.const 1))
-
-  ;; $tally of `feature` when `isKnown`, else of nothing (its stores go to JUNK, a word past RESULT's
-  ;; two): 1 or 0, as $tally, computed without branches. Setting a touched bit that is set already
-  ;; changes nothing, so the bits are set every time.
+  ;; Counts one occurrence of `feature` when `isKnown` (else its stores go to JUNK, a word past
+  ;; RESULT's two): 1 when it is the feature's first in the text, else 0, computed without branches.
+  ;; Setting a touched bit that is set already changes nothing, so the bits are set every time.
   (func $tallyOrJunk (param $feature i32) (param $isKnown i32) (result i32)
     (local $at i32) (local $seen i32) (local $word i32) (local $junk i32)
     (local.set $junk (i32.const 1441800))
@@ -445,8 +431,9 @@
         (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
         (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
         (local.set $distinct (i32.add (local.get $distinct) (call $tallyOrJunk (local.get $value) (local.get $isKnown))))
+        ;; (A branch here: for a unigram graph it is never taken, and costs nothing.)
         (if (i32.ge_s (local.get $bigram) (i32.const 0))
-          (then (local.set $distinct (i32.add (local.get $distinct) (call $tally (local.get $bigram))))))
+          (then (local.set $distinct (i32.add (local.get $distinct) (call $tallyOrJunk (local.get $bigram) (i32.const 1))))))
         (br $token)))
     (i32.store offset=1441792 (i32.const 0) (local.get $tokens))
     (i32.store offset=1441796 (i32.const 0) (local.get $known))

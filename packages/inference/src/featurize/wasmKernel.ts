@@ -84,9 +84,9 @@ export interface KernelCounters {
  * 200,000 features (160,000 bigrams), after an 8 MB cache sweep: 300-406 us counting here, 389-534
  * us only scanning here, 421-577 us all in JavaScript (batches of 64: 3.9-5.6, 5.1-7.3, 5.5-7.9 ms).
  * What remains is mostly the cache misses of the vocabulary's first touches (and, on the path from
- * term counts, the keys' emission in JavaScript). Texts with a character the table cannot give (NUL, a lone surrogate, a letter beyond
- * the BMP, a block not asked yet) or over MAX_SCAN_UNITS stay in JavaScript (Featurizer.ts), which
- * handles every case.
+ * term counts, the keys' emission in JavaScript). Texts with a character the table cannot give (NUL,
+ * a lone surrogate, a letter beyond the BMP, a block not asked yet) or over MAX_SCAN_UNITS stay in
+ * JavaScript (Featurizer.ts), which handles every case.
  */
 export class WasmKernel {
   /**

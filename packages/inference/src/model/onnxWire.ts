@@ -306,14 +306,22 @@ export function graphOutputNames(g: WireGraph): string[] {
   return g.graphFields.filter((f) => f.field === GRAPH.output).map((f) => firstString(value(g.graph, f), VALUE_INFO.name) ?? '');
 }
 
-/** The values of an int64 initializer (raw_data or int64_data), or undefined when there is none by that name. */
-export function int64Initializer(g: WireGraph, name: string): number[] | undefined {
+/** The initializer `name`'s TensorProto and its fields, when there is one of element type `elemType`. */
+function initializer(g: WireGraph, name: string, elemType: number): { tensor: Uint8Array; tensorFields: Field[] } | undefined {
   const field = g.graphFields.find((f) => f.field === GRAPH.initializer && firstString(value(g.graph, f), TENSOR.name) === name);
   if (!field) return undefined;
   const tensor = value(g.graph, field);
   const tensorFields = fields(tensor);
   const dataType = tensorFields.find((f) => f.field === TENSOR.dataType);
-  if (!dataType || readVarint(tensor, dataType.valueStart)[0] !== ELEM.int64) return undefined;
+  if (!dataType || readVarint(tensor, dataType.valueStart)[0] !== elemType) return undefined;
+  return { tensor, tensorFields };
+}
+
+/** The values of an int64 initializer (raw_data or int64_data), or undefined when there is none by that name. */
+export function int64Initializer(g: WireGraph, name: string): number[] | undefined {
+  const found = initializer(g, name, ELEM.int64);
+  if (!found) return undefined;
+  const { tensor, tensorFields } = found;
   const raw = tensorFields.find((f) => f.field === TENSOR.rawData);
   if (raw) {
     const bytes = value(tensor, raw);
@@ -328,12 +336,8 @@ export function int64Initializer(g: WireGraph, name: string): number[] | undefin
  * dims, or undefined when there is none by that name or it does not keep its values in raw_data.
  */
 export function floatInitializerBytes(g: WireGraph, name: string): { bytes: Uint8Array; dims: number[] } | undefined {
-  const field = g.graphFields.find((f) => f.field === GRAPH.initializer && firstString(value(g.graph, f), TENSOR.name) === name);
-  if (!field) return undefined;
-  const tensor = value(g.graph, field);
-  const tensorFields = fields(tensor);
-  const dataType = tensorFields.find((f) => f.field === TENSOR.dataType);
-  const raw = tensorFields.find((f) => f.field === TENSOR.rawData);
-  if (!dataType || readVarint(tensor, dataType.valueStart)[0] !== ELEM.float || !raw) return undefined;
-  return { bytes: value(tensor, raw), dims: int64s(tensor, TENSOR.dims) };
+  const found = initializer(g, name, ELEM.float);
+  const raw = found?.tensorFields.find((f) => f.field === TENSOR.rawData);
+  if (!found || !raw) return undefined;
+  return { bytes: value(found.tensor, raw), dims: int64s(found.tensor, TENSOR.dims) };
 }
