@@ -12,7 +12,7 @@
 ;;
 ;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
 ;; [hash, entry + 1], entries of [length, value low 16 bits, value high 16 bits, units...]) and counts
-;; it as Featurizer.ts does, after `$prefetch` has loaded what it will need: a value below -1 (stop
+;; it as Featurizer.ts does: a value below -1 (stop
 ;; word, padding) is no token, -1 an unknown token, from 0 a feature: its count goes up, and its bit
 ;; in the touched bits and its word's bit in the touched words are set. For a 1-2 gram
 ;; graph the vocabulary gives word ids: the word's unigram feature and the bigram of it and the
@@ -31,7 +31,8 @@
   (import "host" "tf" (func $tfBeyond (param i32) (result f32)))
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
   ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), JUNK 1441800 (1 x i32, where
-  ;; `$tallyOrJunk` sends a non-feature's stores), WIDE 1507328 (a bit per
+  ;; `$tallyOrJunk` sends a non-feature's stores), DUMMY 1441808 (22 zero bytes: an entry of length 0
+  ;; that `count` compares a token with when its slot holds another hash), WIDE 1507328 (a bit per
   ;; code point from U+10000: 131072 bytes). The vocabulary and the counters follow, where `configure`
   ;; says; JavaScript grows the memory for them first.
   (memory (export "memory") 25)
@@ -318,54 +319,12 @@
         (br $text)))
     (local.get $n))
 
-  ;; Loads every record's table slot, then its entry and the counter of the entry's feature, before
-  ;; `count` needs them: these loads do not depend on one another, so the CPU overlaps their cache
-  ;; misses, where count's own loads wait behind its branches one token at a time. The result is
-  ;; returned only so the loads are kept.
-  (func $prefetch (param $records i32) (result i32)
-    (local $k i32) (local $at i32) (local $acc i32) (local $entry i32)
-    ;; Pass 1: each token's first slot.
-    (block $done
-      (loop $token
-        (br_if $done (i32.ge_u (local.get $k) (local.get $records)))
-        (local.set $at (i32.add (global.get $slots)
-          (i32.shl (i32.and (i32.load offset=655368 (i32.mul (local.get $k) (i32.const 12))) (global.get $mask)) (i32.const 3))))
-        (local.set $acc (i32.xor (local.get $acc) (i32.load offset=4 (local.get $at))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $token)))
-    ;; Pass 2: the entry that slot names (the token's when the slot is its), and that entry's counter.
-    (local.set $k (i32.const 0))
-    (block $done2
-      (loop $token2
-        (br_if $done2 (i32.ge_u (local.get $k) (local.get $records)))
-        (local.set $at (i32.add (global.get $slots)
-          (i32.shl (i32.and (i32.load offset=655368 (i32.mul (local.get $k) (i32.const 12))) (global.get $mask)) (i32.const 3))))
-        (local.set $entry (i32.sub (i32.load offset=4 (local.get $at)) (i32.const 1)))
-        (if (i32.lt_s (local.get $entry) (i32.const 0)) (then (local.set $entry (i32.const 0))))
-        (local.set $entry (i32.add (global.get $entries) (i32.shl (local.get $entry) (i32.const 1))))
-        (local.set $acc (i32.xor (local.get $acc) (i32.load16_u (local.get $entry))))
-        ;; The feature's counter too (the entry's value, if the slot is the token's).
-        (local.set $entry (i32.or (i32.load16_u offset=2 (local.get $entry)) (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
-        ;; (For a 1-2 gram graph the value is a word id: its entry in the word -> unigram table.)
-        (if (global.get $unigramOfWord)
-          (then
-            (if (i32.lt_u (local.get $entry) (global.get $words))
-              (then (local.set $acc (i32.xor (local.get $acc)
-                (i32.load (i32.add (global.get $unigramOfWord) (i32.shl (local.get $entry) (i32.const 2)))))))))
-          (else
-            (if (i32.ge_s (local.get $entry) (i32.const 0))
-              (then (local.set $acc (i32.xor (local.get $acc)
-                (i32.load (i32.add (global.get $perFeature) (i32.shl (local.get $entry) (i32.const 2))))))))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $token2)))
-    (local.get $acc))
-
   (func (export "count") (param $records i32) (result i32)
     (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
     (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
     (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32) (local $isKnown i32)
+    (local $slotEntry i32) (local $match i32)
     (local.set $previous (i32.const -1))
-    (drop (call $prefetch (local.get $records)))
     (block $done
       (loop $token
         (br_if $done (i32.ge_u (local.get $k) (local.get $records)))
@@ -374,45 +333,63 @@
         (local.set $length (i32.load offset=655364 (local.get $at)))
         (local.set $h (i32.load offset=655368 (local.get $at)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        ;; Linear probing from the hash's slot, as Vocabulary.lookup.
-        (local.set $slot (i32.and (local.get $h) (global.get $mask)))
-        (block $found
-          (loop $probe
-            (local.set $at (i32.add (global.get $slots) (i32.shl (local.get $slot) (i32.const 3))))
-            (local.set $entry (i32.sub (i32.load offset=4 (local.get $at)) (i32.const 1)))
-            (if (i32.lt_s (local.get $entry) (i32.const 0))
-              (then (local.set $value (global.get $unknown)) (br $found)))
-            ;; The entry is read only when the slot's hash matches (it is another cache line).
-            (if (i32.eq (i32.load (local.get $at)) (local.get $h))
-              (then
-                (local.set $entry (i32.add (global.get $entries) (i32.shl (local.get $entry) (i32.const 1))))
-                (if (i32.eq (i32.load16_u (local.get $entry)) (local.get $length))
+        ;; The common case without branches: the token's first slot is empty (unknown) or holds it, and
+        ;; it has at most 8 units, compared at once with the entry's (lanes past its length masked; a
+        ;; slot whose hash differs names DUMMY, an entry of length 0). Branching on the slot, the hash,
+        ;; the length and the units cost a mispredicted branch in most tokens.
+        (local.set $at (i32.add (global.get $slots) (i32.shl (i32.and (local.get $h) (global.get $mask)) (i32.const 3))))
+        (local.set $slotEntry (i32.load offset=4 (local.get $at)))
+        (local.set $entry (select (i32.add (global.get $entries) (i32.shl (i32.sub (local.get $slotEntry) (i32.const 1)) (i32.const 1)))
+                                  (i32.const 1441808)
+                                  (i32.and (i32.eq (i32.load (local.get $at)) (local.get $h)) (i32.ne (local.get $slotEntry) (i32.const 0)))))
+        (local.set $match (i32.and (i32.eq (i32.load16_u (local.get $entry)) (local.get $length))
+          (i32.eqz (v128.any_true (v128.and
+            (v128.xor (v128.load offset=393216 (i32.shl (local.get $start) (i32.const 1))) (v128.load offset=6 (local.get $entry)))
+            (i16x8.lt_u (v128.const i16x8 0 1 2 3 4 5 6 7) (i16x8.splat (local.get $length))))))))
+        (if (i32.and (i32.le_u (local.get $length) (i32.const 8)) (i32.or (local.get $match) (i32.eqz (local.get $slotEntry))))
+          (then
+            (local.set $value (select (i32.or (i32.load16_u offset=2 (local.get $entry)) (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16)))
+                                      (global.get $unknown) (local.get $match))))
+          (else
+            ;; Else linear probing from the hash's slot, as Vocabulary.lookup.
+            (local.set $slot (i32.and (local.get $h) (global.get $mask)))
+            (block $found
+              (loop $probe
+                (local.set $at (i32.add (global.get $slots) (i32.shl (local.get $slot) (i32.const 3))))
+                (local.set $entry (i32.sub (i32.load offset=4 (local.get $at)) (i32.const 1)))
+                (if (i32.lt_s (local.get $entry) (i32.const 0))
+                  (then (local.set $value (global.get $unknown)) (br $found)))
+                ;; The entry is read only when the slot's hash matches (it is another cache line).
+                (if (i32.eq (i32.load (local.get $at)) (local.get $h))
                   (then
-                    ;; The units four at a time, then the last zero to three with the rest of their eight
-                    ;; bytes masked off (both sides have readable memory past their units: the records
-                    ;; follow UNITS, the counters follow the entries). A unit at a time, the loop's exit
-                    ;; was a branch mispredicted about once a token: 12-14% of featurizing.
-                    (local.set $j (i32.const 0))
-                    (local.set $a (i32.add (i32.shl (local.get $start) (i32.const 1)) (i32.const 393216)))
-                    (local.set $b (i32.add (local.get $entry) (i32.const 6)))
-                    (block $differ
-                      (block $tail
-                        (loop $compare
-                          (br_if $tail (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $length)))
-                          (br_if $differ (i64.ne (i64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
-                                                 (i64.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1))))))
-                          (local.set $j (i32.add (local.get $j) (i32.const 4)))
-                          (br $compare)))
-                      (br_if $differ (i64.ne (i64.const 0) (i64.and
-                        (i64.xor (i64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
-                                 (i64.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
-                        (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (i32.sub (local.get $length) (local.get $j)) (i32.const 4))))
-                                 (i64.const 1)))))
-                      (local.set $value (i32.or (i32.load16_u offset=2 (local.get $entry))
-                                                (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
-                      (br $found))))))
-            (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $mask)))
-            (br $probe)))
+                    (local.set $entry (i32.add (global.get $entries) (i32.shl (local.get $entry) (i32.const 1))))
+                    (if (i32.eq (i32.load16_u (local.get $entry)) (local.get $length))
+                      (then
+                        ;; The units four at a time, then the last zero to three with the rest of their eight
+                        ;; bytes masked off (both sides have readable memory past their units: the records
+                        ;; follow UNITS, the counters follow the entries). A unit at a time, the loop's exit
+                        ;; was a branch mispredicted about once a token: 12-14% of featurizing.
+                        (local.set $j (i32.const 0))
+                        (local.set $a (i32.add (i32.shl (local.get $start) (i32.const 1)) (i32.const 393216)))
+                        (local.set $b (i32.add (local.get $entry) (i32.const 6)))
+                        (block $differ
+                          (block $tail
+                            (loop $compare
+                              (br_if $tail (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $length)))
+                              (br_if $differ (i64.ne (i64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
+                                                     (i64.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1))))))
+                              (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                              (br $compare)))
+                          (br_if $differ (i64.ne (i64.const 0) (i64.and
+                            (i64.xor (i64.load (i32.add (local.get $a) (i32.shl (local.get $j) (i32.const 1))))
+                                     (i64.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 1)))))
+                            (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (i32.sub (local.get $length) (local.get $j)) (i32.const 4))))
+                                     (i64.const 1)))))
+                          (local.set $value (i32.or (i32.load16_u offset=2 (local.get $entry))
+                                                    (i32.shl (i32.load16_u offset=4 (local.get $entry)) (i32.const 16))))
+                          (br $found))))))
+                (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $mask)))
+                (br $probe)))))
         ;; 1-2 gram graphs: the value is a word id; its unigram feature, and the bigram it ends.
         (local.set $bigram (i32.const -1))
         (if (global.get $unigramOfWord)
