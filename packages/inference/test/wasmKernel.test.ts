@@ -15,7 +15,7 @@ import { CharClasses } from '../src/featurize/charClasses.js';
 import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
-import { HASH_SEED, hashFinish, hashStep, Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
+import { hashUnits, Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
 import { MAX_SCAN_UNITS, WasmKernel } from '../src/featurize/wasmKernel.js';
 import { loadModel } from '../src/model/loadModel.js';
 import { trainedArtifactDir } from './helpers/artifacts.js';
@@ -132,11 +132,12 @@ describe('the WebAssembly kernel', () => {
     }
     expect(scanner.scan('中文 not asked yet', 2)).toBe(-1);
     expect(scanner.scan('x'.repeat(MAX_SCAN_UNITS + 1), 2)).toBe(-1);
-    // The most tokens a text it takes can hold: one-character runs between separators, minRun 1.
+    // The most tokens a text it takes can hold: one-character runs between separators, minRun 1 (a
+    // record's start is its run's place in the text).
     const dense = 'a '.repeat(MAX_SCAN_UNITS / 2);
     expect(dense.length).toBe(MAX_SCAN_UNITS);
     expect(scanner.scan(dense, 1)).toBe(MAX_SCAN_UNITS / 2);
-    expect(Array.from(scanner.records.subarray(3 * (MAX_SCAN_UNITS / 2 - 1), 3 * (MAX_SCAN_UNITS / 2) - 1))).toEqual([MAX_SCAN_UNITS / 2 - 1, 1]);
+    expect(Array.from(scanner.records.subarray(3 * (MAX_SCAN_UNITS / 2 - 1), 3 * (MAX_SCAN_UNITS / 2) - 1))).toEqual([MAX_SCAN_UNITS - 2, 1]);
     const long = 'the orbit of the shuttle '.repeat(6000);
     expect(long.length).toBeGreaterThan(MAX_SCAN_UNITS);
     expect(plain(await counted(wasm, [long]))).toEqual(plain(await counted(js, [long])));
@@ -160,21 +161,43 @@ function keysOf(byteKeys: readonly Uint8Array[], defaultValue = -1): VocabularyK
 const storage = (v: Vocabulary) => v as unknown as { table: Int32Array; entries: Uint16Array };
 
 describe("the kernel's vocabulary lookup", () => {
-  // Pairs of tokens of one length whose finished hashes are equal (found by brute force): a lookup of
-  // one reaches the other's entry and must tell them apart by their units, 4 at a time, then the last
-  // 0-3 masked. The first four differ in their first 4 units (lengths 6-9); the others agree there
-  // and differ only in the last 2 units, the last 3, or units 4-7 (a tail of 1 cannot differ alone: a
-  // last unit maps a hash state one to one).
+  const hash = (token: string) => hashUnits(Array.from(token, (c) => c.charCodeAt(0)), 0, token.length);
+  /**
+   * Two different tokens, `prefix` then `n` units from `unit`, with one hash: a seeded birthday search
+   * (the hash has 32 bits: some 10^5 tries), so that the pairs follow the hash wherever it goes.
+   */
+  const collide = (prefix: string, n: number, unit: (random: number) => number, seed: number): [string, string] => {
+    let state = seed;
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) | 0) >>> 8;
+    const seen = new Map<number, string>();
+    for (let tries = 0; tries < 2_000_000; tries++) {
+      let token = prefix;
+      for (let i = 0; i < n; i++) token += String.fromCharCode(unit(random()));
+      const other = seen.get(hash(token));
+      if (other !== undefined && other !== token) return [other, token];
+      seen.set(hash(token), token);
+    }
+    throw new Error(`no two tokens ${prefix} + ${n} units share a hash`);
+  };
+  const letter = (r: number) => 0x61 + (r % 26);
+  // BMP characters from U+0100 up to the surrogates.
+  const wide = (r: number) => 0x100 + (r % 0xd700);
+  // A lookup of one token of a pair reaches the other's entry and must tell them apart by their units:
+  // 8 at a time (up to 8 units, without a branch), then 4 at a time and the last 0-3 masked. The
+  // first four pairs differ in their first 4 units (lengths 6-9); the others share a prefix and differ
+  // only in units 4-6 (of 7), 4-7 (of 8), 10-12 (of 13) or 12-14 (of 15): a token longer than 8 units
+  // takes the probing loop. (Two tokens of one length that differ only in their last 1 or 2 units
+  // never collide: the last unit sets the hash's low 16 bits one to one, the unit before its high 16.)
   const collisions = [
-    ['gpmhwn', 'ojuzsv'],
-    ['qnonwzw', 'yxsjivo'],
-    ['nkjkhens', 'vijargnk'],
-    ['fgfwhixud', 'bmxqpefsn'],
-    ['abcd\u2e14\u0100', 'abcd\u8015\ufd73'],
-    ['abcd\u6968\u5cba\u801c', 'abcd\u5b41\u4ed6\u74f5'],
-    ['abcd\u7440\u93fc\u7866\u617a', 'abcd\u6394\u6ada\u9313\u50cf'],
-  ] as const;
-  const hash = (token: string) => hashFinish([...token].reduce((h, c) => hashStep(h, c.charCodeAt(0)), HASH_SEED));
+    collide('', 6, letter, 1),
+    collide('', 7, letter, 2),
+    collide('', 8, letter, 3),
+    collide('', 9, letter, 4),
+    collide('abcd', 3, wide, 6),
+    collide('abcd', 4, wide, 7),
+    collide('abcdefghij', 3, wide, 10),
+    collide('abcdefghijkl', 3, wide, 9),
+  ];
   /** A counting kernel of `vocabulary` whose table keeps every BMP character as itself but the space. */
   const kernelOf = (vocabulary: readonly string[]) => {
     const kernel = new WasmKernel({ vocabulary: keysOf(vocabulary.map((w) => new TextEncoder().encode(w))), keyStride: vocabulary.length });
@@ -188,8 +211,9 @@ describe("the kernel's vocabulary lookup", () => {
   };
 
   it('tells apart tokens whose hashes collide, wherever their units differ', () => {
-    for (const [a, b] of collisions) {
+    for (const [i, [a, b]] of collisions.entries()) {
       expect(a.length).toBe(b.length);
+      if (i < 4) expect(a.slice(0, 4)).not.toBe(b.slice(0, 4));
       expect(hash(a)).toBe(hash(b));
       // Only a known: b probes a's entry, differs, and is unknown.
       expect(count(kernelOf([a]), `${b} ${a} ${b}`)).toEqual({ distinct: 1, tokens: 3, known: 1, perFeature: [1] });

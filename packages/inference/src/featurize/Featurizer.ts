@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
 import type { PairTable } from './pairTable.js';
-import { HASH_SEED, hashFinish, hashStep, type Vocabulary } from './vocabulary.js';
+import { hashUnits, type Vocabulary } from './vocabulary.js';
 import type { WasmKernel } from './wasmKernel.js';
 
 /** A 1-2 gram graph's tables: the vocabulary then gives word ids, and these give the features. */
@@ -265,12 +265,10 @@ export class Featurizer {
       const start = u;
       // Code units beyond one per character (a kept character outside the BMP takes two).
       let extra = 0;
-      let h = HASH_SEED;
       for (;;) {
         // The common case, kept BMP characters, in the tightest loop.
         while (c !== SEPARATOR && c !== SPECIAL) {
           units[u++] = c;
-          h = hashStep(h, c);
           if (++i >= L) {
             c = SEPARATOR;
             break;
@@ -294,12 +292,8 @@ export class Featurizer {
           const lo = 0xdc00 + ((lowered - 0x10000) & 0x3ff);
           units[u++] = hi;
           units[u++] = lo;
-          h = hashStep(hashStep(h, hi), lo);
           extra++;
-        } else {
-          units[u++] = lowered;
-          h = hashStep(h, lowered);
-        }
+        } else units[u++] = lowered;
         if (i >= L) break;
         c = bmp[code[i] as number] as number;
       }
@@ -309,7 +303,7 @@ export class Featurizer {
       }
       records[3 * found] = start;
       records[3 * found + 1] = u - start;
-      records[3 * found + 2] = hashFinish(h);
+      records[3 * found + 2] = hashUnits(units, start, u - start);
       found++;
     }
     this.found = found;

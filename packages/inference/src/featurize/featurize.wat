@@ -6,9 +6,9 @@
 ;; writes its lowercased units at UNITS and a record [start in UNITS, length, hash] at RECORDS. It
 ;; returns the number of records, or -1 at the first character the table cannot give (the text is
 ;; then scanned by JavaScript instead), but for a surrogate pair whose code point is marked a
-;; separator at WIDE (asked already, like emoji): it separates tokens like any other separator. The
-;; hash is vocabulary.ts's: FNV-1a over the units (h = (h ^ unit) * 16777619 from 2166136261),
-;; finished as h ^ (h >>> 15).
+;; separator at WIDE (asked already, like emoji): it separates tokens like any other separator. A
+;; text's units sit at UNITS where they sit in the text, or packed for a text with such pairs
+;; (`$scanSpecial`). The hash is vocabulary.ts's `hashUnits` (`$hash`).
 ;;
 ;; count(records) looks each record's token up in the vocabulary's table (vocabulary.ts: slots of
 ;; [hash, entry + 1], entries of [length, value low 16 bits, value high 16 bits, units...]) and counts
@@ -32,7 +32,8 @@
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
   ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), JUNK 1441800 (1 x i32, where
   ;; `$tallyOrJunk` sends a non-feature's stores), DUMMY 1441808 (22 zero bytes: an entry of length 0
-  ;; that `count` compares a token with when its slot holds another hash), WIDE 1507328 (a bit per
+  ;; that `count` compares a token with when its slot holds another hash), BITS 1441856 (2049 x i64:
+  ;; the scan's bit per kept unit), WIDE 1507328 (a bit per
   ;; code point from U+10000: 131072 bytes). The vocabulary and the counters follow, where `configure`
   ;; says; JavaScript grows the memory for them first.
   (memory (export "memory") 25)
@@ -275,8 +276,169 @@
                         (i32.and (local.get $cp) (i32.const 31)))
              (i32.const 1)))
 
+  ;; The token hash of the `length` code units at `at` (vocabulary.ts `hashUnits`, which says why).
+  ;; Reads up to 14 bytes past the units (masked off): every caller's units have memory after them.
+  (func $hash (param $at i32) (param $length i32) (result i32)
+    (local $h i32) (local $b i32) (local $left i32) (local $v v128)
+    (local.set $h (i32.const 0x811c9dc5))
+    (loop $block
+      (local.set $left (i32.sub (local.get $length) (local.get $b)))
+      ;; The block's four unit pairs, units past the end zeroed, each times its own constant.
+      (local.set $v (i32x4.mul
+        (v128.and (v128.load (i32.add (local.get $at) (i32.shl (local.get $b) (i32.const 1))))
+                  (i16x8.lt_u (v128.const i16x8 0 1 2 3 4 5 6 7)
+                              (i16x8.splat (select (local.get $left) (i32.const 8) (i32.lt_u (local.get $left) (i32.const 8))))))
+        (v128.const i32x4 0x9e3779b1 0x85ebca77 0xc2b2ae3d 0x27d4eb2f)))
+      (local.set $v (v128.xor (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+      (local.set $h (i32.mul (i32.xor (local.get $h) (i32.xor (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v))))
+                             (i32.const 0x165667b1)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (br_if $block (i32.lt_u (local.get $b) (local.get $length))))
+    ;; murmur3's finaliser, over the hash and the length.
+    (local.set $h (i32.xor (local.get $h) (local.get $length)))
+    (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85ebca6b)))
+    (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xc2b2ae35)))
+    (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+
+  ;; Fills ASCII_LOW and ASCII_HIGH (16 bytes each) for the scan's 16-unit steps: a kept unit c has bit
+  ;; c >> 4 of ASCII_LOW[c & 15], and ASCII_HIGH[n] is 1 << n. Returns 1 when TABLE keeps ASCII as those
+  ;; steps write it, every unit from 1 to 127 a separator (0) or itself lowercased (A-Z + 32), else 0 (an
+  ;; ASCII block not asked yet, or a graph that lowers otherwise): the scan then goes through TABLE.
+  ;; Read from TABLE at every scan, as the table may change between scans (CharClasses.ask): 127 units.
+  (func $asciiTables (result i32)
+    (local $c i32) (local $t i32) (local $ok i32) (local $at i32)
+    (v128.store offset=1458256 (i32.const 0) (v128.const i64x2 0 0))
+    (v128.store offset=1458272 (i32.const 0) (v128.const i8x16 1 2 4 8 16 32 64 128 0 0 0 0 0 0 0 0))
+    (local.set $ok (i32.const 1))
+    (local.set $c (i32.const 1))
+    (loop $unit
+      (local.set $t (i32.load16_u offset=262144 (i32.shl (local.get $c) (i32.const 1))))
+      (local.set $ok (i32.and (local.get $ok) (i32.or (i32.eqz (local.get $t))
+        (i32.eq (local.get $t) (i32.add (local.get $c)
+          (select (i32.const 32) (i32.const 0) (i32.lt_u (i32.sub (local.get $c) (i32.const 65)) (i32.const 26))))))))
+      (local.set $at (i32.add (i32.const 1458256) (i32.and (local.get $c) (i32.const 15))))
+      (i32.store8 (local.get $at) (i32.or (i32.load8_u (local.get $at))
+        (i32.shl (i32.ne (local.get $t) (i32.const 0)) (i32.shr_u (local.get $c) (i32.const 4)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $unit (i32.lt_u (local.get $c) (i32.const 128))))
+    (local.get $ok))
+
+  ;; Pass 1 writes every code unit lowercased to UNITS at the same index and sets its bit at BITS when
+  ;; it is kept: ASCII 16 units at a time in SIMD, other units through TABLE, with no branch per unit;
+  ;; a character TABLE cannot give sends the text to `$scanSpecial`. Pass 2 walks the bits' changes
+  ;; (count trailing zeros), a run per two, and records every run with its hash (`$hash`, inlined).
+  ;; Why: the scan a character at a time, branching on kept or not, took 2.9-3.3 ns a character, most
+  ;; of it mispredicted run ends and starts; this one takes 1.7-2.0 (batches of 64 test posts, in one
+  ;; process alternating: 368 -> 208 and 406 -> 249 us). A call per run to `$hash` cost 15% of it.
   (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
-    (local $i i32) (local $c i32) (local $h i32) (local $u i32) (local $start i32) (local $n i32)
+    (local $i i32) (local $c i32) (local $bits i64) (local $special i32) (local $w i32) (local $words i32)
+    (local $m i64) (local $t i64) (local $carry i64) (local $p i32) (local $inRun i32) (local $start i32) (local $n i32)
+    (local $at i32) (local $len i32) (local $src i32) (local $h i32) (local $b i32) (local $left i32) (local $v v128)
+    (local $simd i32) (local $lo v128) (local $hi v128) (local $v0 v128) (local $v1 v128) (local $bytes v128) (local $kept i32) (local $end i32)
+    ;; ASCII text, 16 units at a time, when the table keeps ASCII as `$asciiTables` requires.
+    (local.set $simd (call $asciiTables))
+    (local.set $lo (v128.load offset=1458256 (i32.const 0)))
+    (local.set $hi (v128.load offset=1458272 (i32.const 0)))
+    (block $mapped
+      (loop $chunk
+        (br_if $mapped (i32.ge_u (local.get $i) (local.get $length)))
+        (block $scalar
+          (br_if $scalar (i32.or (i32.eqz (local.get $simd)) (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $length))))
+          (local.set $v0 (v128.load (i32.shl (local.get $i) (i32.const 1))))
+          (local.set $v1 (v128.load offset=16 (i32.shl (local.get $i) (i32.const 1))))
+          ;; Every unit from 1 to 127 (NUL is special)?
+          (br_if $scalar (i32.eqz (i32.and
+            (i16x8.all_true (i16x8.lt_u (i16x8.sub (local.get $v0) (v128.const i16x8 1 1 1 1 1 1 1 1)) (v128.const i16x8 127 127 127 127 127 127 127 127)))
+            (i16x8.all_true (i16x8.lt_u (i16x8.sub (local.get $v1) (v128.const i16x8 1 1 1 1 1 1 1 1)) (v128.const i16x8 127 127 127 127 127 127 127 127))))))
+          ;; Kept: the low nibble's row of bits, at the high nibble's bit.
+          (local.set $bytes (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v1)))
+          (local.set $kept (i8x16.bitmask (i8x16.ne (v128.const i64x2 0 0) (v128.and
+            (i8x16.swizzle (local.get $lo) (v128.and (local.get $bytes) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+            (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $bytes) (i32.const 4)))))))
+          ;; Lowercased: A-Z + 32 (a separator's unit is never read).
+          (v128.store offset=393216 (i32.shl (local.get $i) (i32.const 1)) (i16x8.add (local.get $v0) (v128.and
+            (i16x8.lt_u (i16x8.sub (local.get $v0) (v128.const i16x8 65 65 65 65 65 65 65 65)) (v128.const i16x8 26 26 26 26 26 26 26 26))
+            (v128.const i16x8 32 32 32 32 32 32 32 32))))
+          (v128.store offset=393232 (i32.shl (local.get $i) (i32.const 1)) (i16x8.add (local.get $v1) (v128.and
+            (i16x8.lt_u (i16x8.sub (local.get $v1) (v128.const i16x8 65 65 65 65 65 65 65 65)) (v128.const i16x8 26 26 26 26 26 26 26 26))
+            (v128.const i16x8 32 32 32 32 32 32 32 32))))
+          (local.set $bits (i64.or (local.get $bits) (i64.shl (i64.extend_i32_u (local.get $kept)) (i64.extend_i32_u (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (if (i32.eqz (i32.and (local.get $i) (i32.const 63)))
+            (then
+              (i64.store offset=1441856 (i32.shl (i32.shr_u (i32.sub (local.get $i) (i32.const 1)) (i32.const 6)) (i32.const 3)) (local.get $bits))
+              (local.set $bits (i64.const 0))))
+          (br $chunk))
+        ;; Else these 16 units (or the text's last few) one at a time, through TABLE.
+        (local.set $end (select (local.get $length) (i32.add (local.get $i) (i32.const 16))
+                                (i32.lt_u (local.get $length) (i32.add (local.get $i) (i32.const 16)))))
+        (loop $unit
+          (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
+          (i32.store16 offset=393216 (i32.shl (local.get $i) (i32.const 1)) (local.get $c))
+          (local.set $bits (i64.or (local.get $bits)
+            (i64.shl (i64.extend_i32_u (i32.ne (local.get $c) (i32.const 0))) (i64.extend_i32_u (local.get $i)))))
+          (local.set $special (i32.or (local.get $special) (i32.eq (local.get $c) (i32.const 0xffff))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (if (i32.eqz (i32.and (local.get $i) (i32.const 63)))
+            (then
+              (i64.store offset=1441856 (i32.shl (i32.shr_u (i32.sub (local.get $i) (i32.const 1)) (i32.const 6)) (i32.const 3)) (local.get $bits))
+              (local.set $bits (i64.const 0))))
+          (br_if $unit (i32.lt_u (local.get $i) (local.get $end))))
+        (br $chunk)))
+    (if (local.get $special) (then (return (call $scanSpecial (local.get $length) (local.get $minRun)))))
+    ;; The last word, partial or 0: the text's last run then ends at a change like any other.
+    (local.set $words (i32.add (i32.shr_u (local.get $length) (i32.const 6)) (i32.const 1)))
+    (i64.store offset=1441856 (i32.shl (i32.shr_u (local.get $length) (i32.const 6)) (i32.const 3)) (local.get $bits))
+    (block $walked
+      (loop $word
+        (br_if $walked (i32.ge_u (local.get $w) (local.get $words)))
+        (local.set $m (i64.load offset=1441856 (i32.shl (local.get $w) (i32.const 3))))
+        ;; A bit where a unit's kept or not differs from the unit before it's.
+        (local.set $t (i64.xor (local.get $m) (i64.or (i64.shl (local.get $m) (i64.const 1)) (local.get $carry))))
+        (local.set $carry (i64.shr_u (local.get $m) (i64.const 63)))
+        (block $changesDone
+          (loop $change
+            (br_if $changesDone (i64.eqz (local.get $t)))
+            (local.set $p (i32.add (i32.shl (local.get $w) (i32.const 6)) (i32.wrap_i64 (i64.ctz (local.get $t)))))
+            (local.set $t (i64.and (local.get $t) (i64.sub (local.get $t) (i64.const 1))))
+            ;; Starts and ends alternate, which the branch predictor follows.
+            (if (local.get $inRun)
+              (then
+                ;; The run [start, p): its record, kept when the run is long enough to be a token
+                ;; (else overwritten), and its hash as `$hash` computes it, inlined.
+                (local.set $len (i32.sub (local.get $p) (local.get $start)))
+                (local.set $at (i32.mul (local.get $n) (i32.const 12)))
+                (i32.store offset=655360 (local.get $at) (local.get $start))
+                (i32.store offset=655364 (local.get $at) (local.get $len))
+                (local.set $src (i32.add (i32.const 393216) (i32.shl (local.get $start) (i32.const 1))))
+                (local.set $h (i32.const 0x811c9dc5))
+                (local.set $b (i32.const 0))
+                (loop $block
+                  (local.set $left (i32.sub (local.get $len) (local.get $b)))
+                  (local.set $v (i32x4.mul
+                    (v128.and (v128.load (i32.add (local.get $src) (i32.shl (local.get $b) (i32.const 1))))
+                              (i16x8.lt_u (v128.const i16x8 0 1 2 3 4 5 6 7)
+                                          (i16x8.splat (select (local.get $left) (i32.const 8) (i32.lt_u (local.get $left) (i32.const 8))))))
+                    (v128.const i32x4 0x9e3779b1 0x85ebca77 0xc2b2ae3d 0x27d4eb2f)))
+                  (local.set $v (v128.xor (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                  (local.set $h (i32.mul (i32.xor (local.get $h) (i32.xor (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v))))
+                                         (i32.const 0x165667b1)))
+                  (local.set $b (i32.add (local.get $b) (i32.const 8)))
+                  (br_if $block (i32.lt_u (local.get $b) (local.get $len))))
+                (local.set $h (i32.xor (local.get $h) (local.get $len)))
+                (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85ebca6b)))
+                (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xc2b2ae35)))
+                (i32.store offset=655368 (local.get $at) (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+                (local.set $n (i32.add (local.get $n) (i32.ge_u (local.get $len) (local.get $minRun)))))
+              (else (local.set $start (local.get $p))))
+            (local.set $inRun (i32.xor (local.get $inRun) (i32.const 1)))
+            (br $change)))
+        (local.set $w (i32.add (local.get $w) (i32.const 1)))
+        (br $word)))
+    (local.get $n))
+
+  (func $scanSpecial (param $length i32) (param $minRun i32) (result i32)
+    (local $i i32) (local $c i32) (local $u i32) (local $start i32) (local $n i32)
     (block $done
       (loop $text
         (br_if $done (i32.ge_u (local.get $i) (local.get $length)))
@@ -290,13 +452,11 @@
               (then (local.set $i (i32.add (local.get $i) (i32.const 2))) (br $text)))
             (return (i32.const -1))))
         ;; A run of kept characters starts at i.
-        (local.set $h (i32.const 0x811c9dc5))
         (local.set $start (local.get $u))
         (block $runEnd
           (loop $run
             (i32.store16 offset=393216 (i32.shl (local.get $u) (i32.const 1)) (local.get $c))
             (local.set $u (i32.add (local.get $u) (i32.const 1)))
-            (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $c)) (i32.const 0x01000193)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br_if $runEnd (i32.ge_u (local.get $i) (local.get $length)))
             (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
@@ -312,7 +472,7 @@
             (i32.store offset=655360 (i32.mul (local.get $n) (i32.const 12)) (local.get $start))
             (i32.store offset=655364 (i32.mul (local.get $n) (i32.const 12)) (i32.sub (local.get $u) (local.get $start)))
             (i32.store offset=655368 (i32.mul (local.get $n) (i32.const 12))
-              (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+              (call $hash (i32.add (i32.const 393216) (i32.shl (local.get $start) (i32.const 1))) (i32.sub (local.get $u) (local.get $start))))
             (local.set $n (i32.add (local.get $n) (i32.const 1))))
           ;; Too short to be a token: its units are overwritten by the next run.
           (else (local.set $u (local.get $start))))
@@ -323,7 +483,7 @@
     (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
     (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
     (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32) (local $isKnown i32)
-    (local $slotEntry i32) (local $match i32)
+    (local $slotEntry i32) (local $match i32) (local $word i32) (local $seen i32)
     (local.set $previous (i32.const -1))
     (block $done
       (loop $token
@@ -407,7 +567,16 @@
         (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
         (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
         (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
-        (local.set $distinct (i32.add (local.get $distinct) (call $tallyOrJunk (local.get $value) (local.get $isKnown))))
+        ;; `$tallyOrJunk`, inlined: a call per token was a measurable share of counting.
+        (local.set $word (i32.shr_u (local.get $value) (i32.const 5)))
+        (local.set $at (select (i32.add (global.get $perFeature) (i32.shl (local.get $value) (i32.const 2))) (i32.const 1441800) (local.get $isKnown)))
+        (local.set $seen (i32.load (local.get $at)))
+        (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
+        (local.set $at (select (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))) (i32.const 1441800) (local.get $isKnown)))
+        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $value) (i32.const 31)))))
+        (local.set $at (select (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))) (i32.const 1441800) (local.get $isKnown)))
+        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
+        (local.set $distinct (i32.add (local.get $distinct) (i32.and (i32.eqz (local.get $seen)) (local.get $isKnown))))
         ;; (A branch here: for a unigram graph it is never taken, and costs nothing.)
         (if (i32.ge_s (local.get $bigram) (i32.const 0))
           (then (local.set $distinct (i32.add (local.get $distinct) (call $tallyOrJunk (local.get $bigram) (i32.const 1))))))
@@ -434,7 +603,6 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         ;; The key's units go after its 3 header units; h hashes them as they are written.
         (local.set $o (i32.add (local.get $p) (i32.const 3)))
-        (local.set $h (i32.const 0x811c9dc5))
         (block $invalid
           (block $decoded
             (loop $byte
@@ -477,11 +645,9 @@
                       (local.set $c (i32.add (i32.const 0xd800) (i32.shr_u (local.get $cp) (i32.const 10))))
                       (i32.store16 (i32.add (local.get $entries) (i32.shl (local.get $o) (i32.const 1))) (local.get $c))
                       (local.set $o (i32.add (local.get $o) (i32.const 1)))
-                      (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $c)) (i32.const 0x01000193)))
                       (local.set $cp (i32.add (i32.const 0xdc00) (i32.and (local.get $cp) (i32.const 0x3ff))))))))
               (i32.store16 (i32.add (local.get $entries) (i32.shl (local.get $o) (i32.const 1))) (local.get $cp))
               (local.set $o (i32.add (local.get $o) (i32.const 1)))
-              (local.set $h (i32.mul (i32.xor (local.get $h) (local.get $cp)) (i32.const 0x01000193)))
               (br $byte)))
           (br_if $invalid (i32.gt_u (i32.sub (i32.sub (local.get $o) (local.get $p)) (i32.const 3)) (i32.const 0xffff)))
           ;; The header, then the slot: linear probing from the finished hash to a free slot.
@@ -489,7 +655,8 @@
           (i32.store16 (local.get $at) (i32.sub (i32.sub (local.get $o) (local.get $p)) (i32.const 3)))
           (i32.store16 offset=2 (local.get $at) (local.get $value))
           (i32.store16 offset=4 (local.get $at) (i32.shr_u (local.get $value) (i32.const 16)))
-          (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
+          (local.set $h (call $hash (i32.add (local.get $entries) (i32.shl (i32.add (local.get $p) (i32.const 3)) (i32.const 1)))
+                                    (i32.sub (i32.sub (local.get $o) (local.get $p)) (i32.const 3))))
           (local.set $slot (i32.and (local.get $h) (local.get $mask)))
           (block $free
             (loop $probe
