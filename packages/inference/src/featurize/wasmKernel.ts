@@ -9,10 +9,8 @@ const CODE = 0;
 const TABLE = 262_144;
 const UNITS = 393_216;
 const RECORDS = 655_360;
-// RESULT holds two words; the one after them (1,441,800) is JUNK, where featurize.wat's `$tallyOrJunk`
-// sends a non-feature's stores; DUMMY (1,441,808, zeros) is the entry a token is compared with when its
-// slot holds another hash; BITS (1,441,856 to 1,458,248) is the scan's bit per kept unit. Nothing else
-// may use them.
+// RESULT holds two words. After it, up to WIDE, featurize.wat keeps its own small regions (DUMMY, JUNK,
+// ASCII_LOW, ASCII_HIGH, BITS: its header places them): nothing else may use that memory.
 const RESULT = 1_441_792;
 const WIDE = 1_507_328;
 /** Bits per code point from U+10000 to U+10FFFF, as Int32 words. */
