@@ -22,7 +22,7 @@ export const MAX_SCAN_UNITS = 131_072;
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  configure: (slots: number, mask: number, entries: number, unknown: number, perFeature: number, touched: number, touchedWords: number) => void;
+  configure: (slots: number, mask: number, entries: number, unknown: number, perFeature: number, touched: number, touchedWords: number, entryOf: number) => void;
   configureBigrams: (unigramOfWord: number, words: number, pairs: number, pairMask: number) => void;
   scan: (length: number, minRun: number) => number;
   count: (records: number) => number;
@@ -143,7 +143,7 @@ export class WasmKernel {
 
     const { vocabulary, keyStride, bigrams } = counting;
     const { slots, units, at } = layout;
-    this.exports.configure(at.slots, slots / 2 - 1, at.units, vocabulary.defaultValue, at.perFeature, at.touched, at.touchedWords);
+    this.exports.configure(at.slots, slots / 2 - 1, at.units, vocabulary.defaultValue, at.perFeature, at.touched, at.touchedWords, at.entryOf);
     const table = new Int32Array(buffer, at.slots, slots);
     const entries = new Uint16Array(buffer, at.units, units);
     if (vocabulary instanceof Vocabulary) {
@@ -269,6 +269,8 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
   const running = tf + (sums?.sublinearTf ? 4 * TF_TABLE : 0);
   const out = running + (sums ? 16 * (sums.classes + 1) : 0);
   const scratch = align(out + (sums ? 4 * (sums.classes + 1) : 0));
+  // `count`'s word per record between its passes.
+  const entryOf = sums ? scratch + 8 * SUMS_CHUNK : align(pairs + 4 * pairSlots);
   return {
     slots,
     units,
@@ -276,7 +278,7 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
     touchedWordsLength,
     words,
     pairSlots,
-    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs, idf, coef, tf, running, out, scratch },
-    end: sums ? scratch + 8 * SUMS_CHUNK : pairs + 4 * pairSlots,
+    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs, idf, coef, tf, running, out, scratch, entryOf },
+    end: entryOf + 4 * (MAX_SCAN_UNITS / 2),
   };
 }
