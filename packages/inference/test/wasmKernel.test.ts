@@ -272,6 +272,56 @@ describe("the kernel's vocabulary lookup", () => {
   });
 });
 
+describe("the kernel's per-post sums", () => {
+  it('sums any number of classes as the graph adds them: ascending features, double running sums (property)', () => {
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu'];
+    // keysOf makes every seventh key (from the fourth) a stop word, value -2; the others are features 0-11.
+    const V = words.length;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 45 }),
+        fc.array(fc.array(fc.constantFrom(...words, 'unknown'), { maxLength: 30 }).map((t) => t.join(' ')), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (C, texts, seed) => {
+          let state = seed;
+          const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) | 0) >>> 0) / 2 ** 32;
+          const idf = Float32Array.from({ length: V }, () => 1 + 5 * random());
+          const coef = Float32Array.from({ length: V * C }, () => 4 * random() - 2);
+          const bytes = (a: Float32Array) => new Uint8Array(a.buffer);
+          const kernel = new WasmKernel({
+            vocabulary: keysOf(words.map((w) => new TextEncoder().encode(w))),
+            keyStride: V,
+            sums: { idf: bytes(idf), coef: bytes(coef), classes: C, sublinearTf: false },
+          });
+          for (let c = 1; c < 0xd800; c++) kernel.table[c] = c;
+          kernel.table[0x20] = 0;
+          // The reference: the graph's order of additions, in double, each term rounded to float.
+          const running = new Float64Array(C + 1);
+          kernel.resetSums();
+          for (const text of texts) {
+            const counts = new Map<number, number>();
+            for (const word of text.split(' ')) {
+              const f = words.indexOf(word);
+              if (f >= 0 && f % 7 !== 3) counts.set(f, (counts.get(f) ?? 0) + 1);
+            }
+            const start = Float64Array.from(running);
+            for (const f of [...counts.keys()].sort((a, b) => a - b)) {
+              const w = Math.fround((counts.get(f) as number) * (idf[f] as number));
+              for (let k = 0; k < C; k++) running[k] = (running[k] as number) + Math.fround((coef[f * C + k] as number) * w);
+              running[C] = (running[C] as number) + Math.fround(w * w);
+            }
+            kernel.count(Math.max(0, kernel.scan(text, 1)));
+            expect(kernel.accumulate()).toBe(counts.size);
+            const expected = Array.from(running, (r, k) => Math.fround(r - (start[k] as number)));
+            expect(Array.from(kernel.postSums as Float32Array)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe("the kernel's vocabulary build", () => {
   const utf8 = (s: string) => new TextEncoder().encode(s);
   const raw = (...b: number[]) => Uint8Array.from(b);
