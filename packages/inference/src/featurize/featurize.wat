@@ -404,14 +404,14 @@
   ;; Pass 1 writes every code unit lowercased to UNITS at the same index and sets its bit at BITS when
   ;; it is kept: ASCII 16 units at a time in SIMD, other units through TABLE, with no branch per unit;
   ;; a character TABLE cannot give sends the text to `$scanSpecial`. Pass 2 walks the bits' changes
-  ;; (count trailing zeros), a run per two, and records every run with its hash (`$hash`, inlined).
+  ;; (count trailing zeros), a run per two, and records every run long enough; pass 3 hashes them.
   ;; Why: the scan a character at a time, branching on kept or not, took 2.9-3.3 ns a character, most
   ;; of it mispredicted run ends and starts; this one takes 1.7-2.0 (batches of 64 test posts, in one
   ;; process alternating: 368 -> 208 and 406 -> 249 us). A call per run to `$hash` cost 15% of it.
   (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
     (local $i i32) (local $c i32) (local $bits i64) (local $special i32) (local $w i32) (local $words i32)
     (local $m i64) (local $t i64) (local $carry i64) (local $p i32) (local $inRun i32) (local $start i32) (local $n i32)
-    (local $at i32) (local $len i32) (local $src i32) (local $h i32) (local $b i32) (local $left i32) (local $v v128)
+    (local $at i32) (local $len i32) (local $src i32) (local $h i32) (local $b i32) (local $left i32) (local $v v128) (local $k i32)
     (local $simd i32) (local $lo v128) (local $hi v128) (local $v0 v128) (local $v1 v128) (local $bytes v128) (local $kept i32) (local $end i32)
     ;; ASCII text, 16 units at a time, when the table keeps ASCII as `$asciiTables` requires.
     (local.set $simd (call $asciiTables))
@@ -483,36 +483,47 @@
             (if (local.get $inRun)
               (then
                 ;; The run [start, p): its record, kept when the run is long enough to be a token
-                ;; (else overwritten), and its hash as `$hash` computes it, inlined.
+                ;; (else overwritten); its hash comes after.
                 (local.set $len (i32.sub (local.get $p) (local.get $start)))
                 (local.set $at (i32.mul (local.get $n) (i32.const 12)))
                 (i32.store offset=655360 (local.get $at) (local.get $start))
                 (i32.store offset=655364 (local.get $at) (local.get $len))
-                (local.set $src (i32.add (i32.const 393216) (i32.shl (local.get $start) (i32.const 1))))
-                (local.set $h (i32.const 0x811c9dc5))
-                (local.set $b (i32.const 0))
-                (loop $block
-                  (local.set $left (i32.sub (local.get $len) (local.get $b)))
-                  (local.set $v (i32x4.mul
-                    (v128.and (v128.load (i32.add (local.get $src) (i32.shl (local.get $b) (i32.const 1))))
-                              (i16x8.lt_u (v128.const i16x8 0 1 2 3 4 5 6 7)
-                                          (i16x8.splat (select (local.get $left) (i32.const 8) (i32.lt_u (local.get $left) (i32.const 8))))))
-                    (v128.const i32x4 0x9e3779b1 0x85ebca77 0xc2b2ae3d 0x27d4eb2f)))
-                  (local.set $v (v128.xor (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-                  (local.set $h (i32.mul (i32.xor (local.get $h) (i32.xor (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v))))
-                                         (i32.const 0x165667b1)))
-                  (local.set $b (i32.add (local.get $b) (i32.const 8)))
-                  (br_if $block (i32.lt_u (local.get $b) (local.get $len))))
-                (local.set $h (i32.xor (local.get $h) (local.get $len)))
-                (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85ebca6b)))
-                (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xc2b2ae35)))
-                (i32.store offset=655368 (local.get $at) (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
                 (local.set $n (i32.add (local.get $n) (i32.ge_u (local.get $len) (local.get $minRun)))))
               (else (local.set $start (local.get $p))))
             (local.set $inRun (i32.xor (local.get $inRun) (i32.const 1)))
             (br $change)))
         (local.set $w (i32.add (local.get $w) (i32.const 1)))
         (br $word)))
+    ;; Pass 3: the tokens' hashes, as `$hash` computes them, inlined. In a loop of their own (without
+    ;; pass 2's branches, and only for runs long enough to be tokens), several tokens' hashes are
+    ;; under way at once.
+    (local.set $k (i32.const 0))
+    (block $hashed
+      (loop $token
+        (br_if $hashed (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $at (i32.mul (local.get $k) (i32.const 12)))
+        (local.set $len (i32.load offset=655364 (local.get $at)))
+        (local.set $src (i32.add (i32.const 393216) (i32.shl (i32.load offset=655360 (local.get $at)) (i32.const 1))))
+        (local.set $h (i32.const 0x811c9dc5))
+        (local.set $b (i32.const 0))
+        (loop $block
+          (local.set $left (i32.sub (local.get $len) (local.get $b)))
+          (local.set $v (i32x4.mul
+            (v128.and (v128.load (i32.add (local.get $src) (i32.shl (local.get $b) (i32.const 1))))
+                      (i16x8.lt_u (v128.const i16x8 0 1 2 3 4 5 6 7)
+                                  (i16x8.splat (select (local.get $left) (i32.const 8) (i32.lt_u (local.get $left) (i32.const 8))))))
+            (v128.const i32x4 0x9e3779b1 0x85ebca77 0xc2b2ae3d 0x27d4eb2f)))
+          (local.set $v (v128.xor (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+          (local.set $h (i32.mul (i32.xor (local.get $h) (i32.xor (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v))))
+                                 (i32.const 0x165667b1)))
+          (local.set $b (i32.add (local.get $b) (i32.const 8)))
+          (br_if $block (i32.lt_u (local.get $b) (local.get $len))))
+        (local.set $h (i32.xor (local.get $h) (local.get $len)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85ebca6b)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xc2b2ae35)))
+        (i32.store offset=655368 (local.get $at) (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $token)))
     (local.get $n))
 
   (func $scanSpecial (param $length i32) (param $minRun i32) (result i32)
