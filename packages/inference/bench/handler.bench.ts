@@ -138,14 +138,14 @@ async function pythonBaseline(python: string, single: string): Promise<PythonRes
  */
 async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ text: string; batch?: { parse: number; featurize: number; run: number } }> {
   const { loadModel } = await import('../src/model/loadModel.js');
-  const { pathFeeds } = await import('../src/featurize/termCountPath.js');
+  const { pathFeeds, pathFetches } = await import('../src/featurize/termCountPath.js');
   const model = await loadModel({ modelUri });
   const path = model.termCounts;
   if (!path) {
     await model.release();
     return { text: `term-count path not used: ${model.frontEndUnsupported ?? 'the manifest declares no frontEnd'}` };
   }
-  const fetches = [model.manifest.io.label, model.manifest.io.probabilities];
+  const fetches = pathFetches(path, model.manifest.io);
   const measure = async (batch: readonly string[], into: { featurize: number[]; run: number[] }) => {
     let t = performance.now();
     // Tokenise and count, then emit the term counts or (when the graph declares them) weight and sum

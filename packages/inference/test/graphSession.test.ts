@@ -8,7 +8,7 @@ import { loadNewsgroups } from '@org/classifier-trainer';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
-import { pathFeeds, termCountFeeds } from '../src/featurize/termCountPath.js';
+import { pathFeeds, pathFetches, pathLabels, termCountFeeds } from '../src/featurize/termCountPath.js';
 import { createGraphSession, type GraphSession, NativeSession } from '../src/model/graphSession.js';
 import { loadModel } from '../src/model/loadModel.js';
 import { readGraph } from '../src/model/onnxWire.js';
@@ -38,11 +38,12 @@ describe('NativeSession', () => {
     const m = await loaded;
     expect(m.termCounts).toBeDefined();
     expect(m.session).toBeInstanceOf(NativeSession);
-    const fed = m.termCounts && (await pathFeeds(m.termCounts, ['the space shuttle launch was delayed']));
-    if (!fed) throw new Error('not counted');
-    const out = m.session.run(fed.feeds, [m.manifest.io.label]);
+    const path = m.termCounts;
+    const fed = path && (await pathFeeds(path, ['the space shuttle launch was delayed']));
+    if (!path || !fed) throw new Error('not counted');
+    const out = m.session.run(fed.feeds, pathFetches(path, m.manifest.io));
     expect(out).not.toBeInstanceOf(Promise);
-    expect((out as ort.InferenceSession.ReturnType)[m.manifest.io.label]?.data).toEqual(['sci.space']);
+    expect(pathLabels(path, out as ort.InferenceSession.ReturnType, m.manifest.io)).toEqual(['sci.space']);
   });
 
   it('answers exactly as the public InferenceSession on the same graph, batch by batch', async () => {
@@ -128,8 +129,9 @@ describe('createGraphSession without the binding it expects', () => {
       // The loaded model's own session takes per-post sums: the same answer, bit for bit.
       const fed = await pathFeeds(m.termCounts, ['windows crashed again after the driver update']);
       if (!fed) throw new Error('not counted');
-      const native = await m.session.run(fed.feeds, fetches);
+      const native = await m.session.run(fed.feeds, pathFetches(m.termCounts, m.manifest.io));
       expect(out[m.manifest.io.label]?.data).toEqual(['comp.os.ms-windows.misc']);
+      expect(pathLabels(m.termCounts, native, m.manifest.io)).toEqual(['comp.os.ms-windows.misc']);
       expect(out[m.manifest.io.probabilities]?.data).toEqual(native[m.manifest.io.probabilities]?.data);
     } finally {
       vi.doUnmock('onnxruntime-node/dist/binding.js');

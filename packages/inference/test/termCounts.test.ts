@@ -376,6 +376,38 @@ describe('Term-count path on a model with a vocabulary beyond ASCII', () => {
     await Promise.all([whole.release(), dir.remove()]);
   });
 
+  it("reads the label from per-post sums as the ArgMax's index in the label LabelEncoder's own table, and fetches the label when the graph's label is not that", async () => {
+    const { bytes, manifest, dir } = await smallArtifact();
+    const texts = ['naïve σας café', 'the and über alles', '', 'straße ΣΊΣΥΦΟΣ naïve ok'];
+    // The same model with ArgMin for ArgMax: a label the index shortcut must not take.
+    const model = onnx.ModelProto.decode(bytes);
+    const argmax = model.graph?.node?.find((n) => n.opType === 'ArgMax');
+    if (!argmax) throw new Error('no ArgMax');
+    argmax.opType = 'ArgMin';
+    const argmin = onnx.ModelProto.encode(model).finish();
+    for (const [variant, indexed] of [[bytes, true], [argmin, false]] as const) {
+      await writeFile(join(dir.path, 'model.onnx'), variant);
+      await writeFile(join(dir.path, 'manifest.json'), JSON.stringify({ ...manifest, ...smallManifest(variant, manifest.labels), frontEnd: manifest.frontEnd }));
+      const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
+      expect(m.termCounts?.sumsTensor).toBeDefined();
+      const index = m.termCounts?.labelIndex;
+      if (indexed) {
+        expect(index?.tensor).toBe(argmax.output?.[0]);
+        expect([...(index?.labels ?? [])]).toEqual(manifest.labels.map((label, i) => [i, label]));
+        expect(m.session.outputNames).toEqual([argmax.output?.[0], manifest.io.probabilities]);
+      } else {
+        expect(index).toBeUndefined();
+        expect(m.session.outputNames).toEqual([manifest.io.label, manifest.io.probabilities]);
+      }
+      const whole = await ort.InferenceSession.create(variant);
+      const expected = await whole.run({ text: new ort.Tensor('string', texts, [texts.length]) }, ['label', 'probabilities']);
+      const ours = await new Predictor(m).predict(texts);
+      expect(ours.predictions.map((p) => p.label)).toEqual(expected.label?.data);
+      await Promise.all([m.release(), whole.release()]);
+    }
+    await dir.remove();
+  });
+
   it('runs whole from text when the manifest declares no front end', async () => {
     const { dir } = await smallArtifact({ frontEnd: false });
     const m = await loadModel({ modelUri: join(dir.path, 'model.onnx') });
@@ -538,10 +570,12 @@ describe('Term-count path on a 1-2 gram model', () => {
       identical += ours.filter((v, i) => v === theirs[i]).length;
       values += ours.length;
       const [a, b] = await Promise.all([
-        fromSums.run({ [sums.tensor]: new ort.Tensor('float32', Float32Array.from(ours), [batch.length, 3]) }, ['label', 'probabilities']),
+        fromSums.run({ [sums.tensor]: new ort.Tensor('float32', Float32Array.from(ours), [batch.length, 3]) }, [sums.labelIndex?.tensor ?? 'label', 'probabilities']),
         whole.run({ text: new ort.Tensor('string', batch, [batch.length]) }, ['label', 'probabilities']),
       ]);
-      expect(a.label?.data).toEqual(b.label?.data);
+      // The label from its index, as the Predictor reads it (termCountPath.ts `pathLabels`).
+      const labels = sums.labelIndex;
+      expect(labels && Array.from(a[labels.tensor]?.data as BigInt64Array, (i) => labels.labels.get(Number(i)))).toEqual(b.label?.data);
       const pb = b.probabilities?.data as Float32Array;
       (a.probabilities?.data as Float32Array).forEach((p, i) => expect(Math.abs(p - (pb[i] as number))).toBeLessThan(1e-6));
     }

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { GraphSession } from '../model/graphSession.js';
 import { CharClasses } from './charClasses.js';
 import { Featurizer, type PostSums, type TermCounts } from './Featurizer.js';
-import { type FrontEndPlan, planFrontEnd } from './frontEndPlan.js';
+import { type FrontEndPlan, type LabelIndex, planFrontEnd } from './frontEndPlan.js';
 import type { WireGraph } from '../model/onnxWire.js';
 import { graphTokenizer } from './graphTokenizer.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -19,6 +19,21 @@ export interface TermCountPath {
   tensors: NonNullable<Manifest['frontEnd']>;
   /** Set when the session takes the per-post sums (the featurizer's `featurizeSums`): that input's name. */
   sumsTensor?: string;
+  /** Set when the session gives the label's index rather than the label (frontEndPlan.ts `LabelIndex`). */
+  labelIndex?: LabelIndex;
+}
+
+/** What a run of the path's session fetches: the label (or its index) and the probabilities. */
+export function pathFetches(path: TermCountPath, io: Manifest['io']): string[] {
+  return [path.labelIndex?.tensor ?? io.label, io.probabilities];
+}
+
+/** Each post's label from a run of the path's session (undefined when the output is missing). */
+export function pathLabels(path: TermCountPath, out: ort.InferenceSession.OnnxValueMapType, io: Manifest['io']): string[] | undefined {
+  const index = path.labelIndex;
+  if (!index) return out[io.label]?.data as string[] | undefined;
+  const data = out[index.tensor]?.data as BigInt64Array | undefined;
+  return data && Array.from(data, (i) => index.labels.get(Number(i)) ?? index.fallback);
 }
 
 /** The term-count session and the featurizer, the graph's Tokenizer asked about Latin-1 up front. */
@@ -28,8 +43,8 @@ export async function openTermCountPath(
   manifest: Manifest,
   options: { postSums?: boolean } = {},
 ): Promise<{ session: GraphSession; termCounts: TermCountPath }> {
-  // From the per-post sums when the graph declares them: the session is then the eleven nodes past
-  // the sums (norm, logits, softmax, label), and the kernel weights and sums the terms
+  // From the per-post sums when the graph declares them: the session is then the nodes past the sums
+  // (norm, logits, softmax, the label's index: frontEndPlan.ts `LabelIndex`), and the kernel weights and sums the terms
   // (featurize.wat `accumulate`) where the graph spent six to seven passes over [U, C + 1] tensors.
   // Featurize + run, in one process, alternating with the session from keys and counts, medians of
   // two runs: one short test post 58.6-85.8 -> 31.4-47.2 us, the 60 long posts around the p99
@@ -49,7 +64,10 @@ export async function openTermCountPath(
   // Most text needs no other block, and the first request should not have to ask.
   await classes.ask([0]);
   const featurizer = new Featurizer(classes, vocabulary, plan.tensors.keyStride, plan.bigrams, kernel);
-  return { session, termCounts: { featurizer, tensors: plan.tensors, ...(sums ? { sumsTensor: sums.tensor } : {}) } };
+  return {
+    session,
+    termCounts: { featurizer, tensors: plan.tensors, ...(sums ? { sumsTensor: sums.tensor } : {}), ...(sums?.labelIndex ? { labelIndex: sums.labelIndex } : {}) },
+  };
 }
 
 /** The plan, or why there is none (a model whose graph cannot be read runs whole, from text). */

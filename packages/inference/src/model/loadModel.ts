@@ -1,7 +1,7 @@
 import { ArtifactError, type Manifest, parseManifest, verifyModelBytes } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors.js';
-import { openTermCountPath, pathFeeds, planOrReason, type TermCountPath } from '../featurize/termCountPath.js';
+import { openTermCountPath, pathFeeds, pathFetches, planOrReason, type TermCountPath } from '../featurize/termCountPath.js';
 import { type FetchArtifactOptions, type FetchedArtifact, fetchArtifact } from './fetchArtifact.js';
 import { createGraphSession, type GraphSession } from './graphSession.js';
 import { graphOutputNames, readGraph, type WireGraph } from './onnxWire.js';
@@ -198,7 +198,7 @@ async function warmUp(session: GraphSession, termCounts: TermCountPath | undefin
     if (!fed) throw new Error('the warm-up text could not be counted');
     feeds = fed.feeds;
   }
-  const out = await session.run(feeds, [manifest.io.label, manifest.io.probabilities]);
+  const out = await session.run(feeds, termCounts ? pathFetches(termCounts, manifest.io) : [manifest.io.label, manifest.io.probabilities]);
   const probs = out[manifest.io.probabilities];
   if (!probs || probs.dims.length !== 2 || probs.dims[1] !== manifest.labels.length) {
     throw new ModelLoadError(

@@ -2,7 +2,7 @@ import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
-import { pathFeeds, type TermCountPath } from '../featurize/termCountPath.js';
+import { pathFeeds, pathFetches, pathLabels, type TermCountPath } from '../featurize/termCountPath.js';
 import type { GraphSession } from '../model/graphSession.js';
 import type { LoadedModel } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
@@ -125,7 +125,7 @@ export class Predictor {
       return undefined;
     }
     if (!fed) return undefined;
-    return this.runOnce(texts, topK, 0, fed);
+    return this.runOnce(texts, topK, 0, { ...fed, path });
   }
 
   /** One onnxruntime run over `texts` (from text, or from `fromCounts`' feeds): predictions and token counts. */
@@ -133,12 +133,11 @@ export class Predictor {
     texts: readonly string[],
     topK: number,
     explain: number,
-    fromCounts?: { feeds: Record<string, ort.Tensor>; tokens: number; known: number },
+    fromCounts?: { feeds: Record<string, ort.Tensor>; tokens: number; known: number; path: TermCountPath },
   ): Promise<PartResult> {
     const io = this.manifest.io;
-    const feeds = fromCounts?.feeds;
     let out: ort.InferenceSession.OnnxValueMapType;
-    if (feeds) out = await this.session.run(feeds, [io.label, io.probabilities]);
+    if (fromCounts) out = await this.session.run(fromCounts.feeds, pathFetches(fromCounts.path, io));
     else {
       const session = explain > 0 && this.explainSession ? await this.explainSession() : await this.textSession();
       out = await session.run(
@@ -146,7 +145,7 @@ export class Predictor {
         explain > 0 ? this.explainFetches : this.baseFetches,
       );
     }
-    const labels = out[io.label]?.data as string[] | undefined;
+    const labels = fromCounts ? pathLabels(fromCounts.path, out, io) : (out[io.label]?.data as string[] | undefined);
     const probs = out[io.probabilities]?.data as Float32Array | undefined;
     const C = this.labels.length;
     if (!labels || !probs || labels.length !== texts.length || probs.length !== texts.length * C) {
