@@ -231,10 +231,10 @@ describe("the kernel's vocabulary lookup", () => {
   // BMP characters from U+0100 up to the surrogates.
   const wide = (r: number) => 0x100 + (r % 0xd700);
   // A lookup of one token of a pair reaches the other's entry and must tell them apart by their units:
-  // 8 at a time (up to 8 units, without a branch), then 4 at a time and the last 0-3 masked. The
-  // first four pairs differ in their first 4 units (lengths 6-9); the others share a prefix and differ
-  // only in units 4-6 (of 7), 4-7 (of 8), 10-12 (of 13) or 12-14 (of 15): a token longer than 8 units
-  // takes the probing loop. (Two tokens of one length that differ only in their last 1 or 2 units
+  // 8 at a time (up to 16 units, without a branch), or in the probing loop 4 at a time and the last
+  // 0-3 masked. The first four pairs differ in their first 4 units (lengths 6-9); the others share a
+  // prefix and differ only in units 4-6 (of 7), 4-7 (of 8), 10-12 (of 13), 12-14 (of 15) or 17-19 (of
+  // 20: a token longer than 16 units takes the probing loop). (Two tokens of one length that differ only in their last 1 or 2 units
   // never collide: the last unit sets the hash's low 16 bits one to one, the unit before its high 16.)
   const collisions = [
     collide('', 6, letter, 1),
@@ -245,6 +245,7 @@ describe("the kernel's vocabulary lookup", () => {
     collide('abcd', 4, wide, 7),
     collide('abcdefghij', 3, wide, 10),
     collide('abcdefghijkl', 3, wide, 9),
+    collide('abcdefghijklmnopq', 3, wide, 11),
   ];
   /** A counting kernel of `vocabulary` whose table keeps every BMP character as itself but the space. */
   const kernelOf = (vocabulary: readonly string[]) => {
