@@ -117,7 +117,6 @@
     ;; The running sums as the post starts.
     (memory.copy (global.get $start) (global.get $running) (i32.shl (i32.add (local.get $C) (i32.const 1)) (i32.const 3)))
     (local.set $sq (f64.load (i32.add (global.get $running) (i32.shl (local.get $C) (i32.const 3)))))
-    (call $touchRows)
     (block $allDone
       (loop $wordsLoop
         (br_if $allDone (i32.ge_u (local.get $s) (global.get $touchedWordsLength)))
@@ -178,34 +177,6 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $column)))
     (local.get $n))
-
-;; Loads the first and last words of every counted feature's coefficient row, and its idf, in a
-  ;; loop that does little else, so that many of their cache misses are under way at once before
-  ;; `accumulate` reads them.
-  (func $touchRows
-    (local $s i32) (local $words i32) (local $word i32) (local $bits i32) (local $f i32) (local $row i32) (local $touch i32) (local $last i32)
-    (local.set $last (i32.shl (i32.sub (global.get $classes) (i32.const 1)) (i32.const 2)))
-    (block $done
-      (loop $wordsLoop
-        (br_if $done (i32.ge_u (local.get $s) (global.get $touchedWordsLength)))
-        (local.set $words (i32.load (i32.add (global.get $touchedWords) (i32.shl (local.get $s) (i32.const 2)))))
-        (block $wordsDone
-          (loop $wordLoop
-            (br_if $wordsDone (i32.eqz (local.get $words)))
-            (local.set $word (i32.add (i32.shl (local.get $s) (i32.const 5)) (i32.ctz (local.get $words))))
-            (local.set $words (i32.and (local.get $words) (i32.sub (local.get $words) (i32.const 1))))
-            (local.set $bits (i32.load (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2)))))
-            (loop $bitLoop
-              (local.set $f (i32.add (i32.shl (local.get $word) (i32.const 5)) (i32.ctz (local.get $bits))))
-              (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
-              (local.set $row (i32.add (global.get $coef) (i32.shl (i32.mul (local.get $f) (global.get $classes)) (i32.const 2))))
-              (local.set $touch (i32.xor (local.get $touch) (i32.xor (i32.xor (i32.load (local.get $row)) (i32.load (i32.add (local.get $row) (local.get $last))))
-                (i32.load (i32.add (global.get $idf) (i32.shl (local.get $f) (i32.const 2)))))))
-              (br_if $bitLoop (local.get $bits)))
-            (br $wordLoop)))
-        (local.set $s (i32.add (local.get $s) (i32.const 1)))
-        (br $wordsLoop)))
-    (global.set $sink (local.get $touch)))
 
   ;; Adds the `listed` rows at SCRATCH ([row address, weight] each), times their weights, to the
   ;; running sums of the C classes: twenty classes at a time, then four, then one.
