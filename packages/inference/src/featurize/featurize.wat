@@ -366,7 +366,8 @@
   ;; write it, every unit from 1 to 127 a separator (0) or itself lowercased (A-Z + 32), else 0 (an
   ;; ASCII block not asked yet, or a graph that lowers otherwise): the scan then goes through TABLE.
   ;; Read from TABLE at every scan, as the table may change between scans (CharClasses.ask), 8 units
-  ;; at a time: a unit at a time, this took 6-8% of featurizing a batch.
+  ;; at a time (against a unit at a time: no difference measured both ways, each kernel loaded first
+  ;; in turn; the 6-8% measured one way was the harness's bias: the inference README says more).
   (func $asciiTables (result i32)
     (local $j i32) (local $t v128) (local $c v128) (local $ok i32) (local $low i64) (local $high i64) (local $m i64)
     (local $groups v128) (local $n i32)
@@ -407,7 +408,8 @@
   ;; (count trailing zeros), a run per two, and records every run long enough; pass 3 hashes them.
   ;; Why: the scan a character at a time, branching on kept or not, took 2.9-3.3 ns a character, most
   ;; of it mispredicted run ends and starts; this one takes 1.7-2.0 (batches of 64 test posts, in one
-  ;; process alternating: 368 -> 208 and 406 -> 249 us). A call per run to `$hash` cost 15% of it.
+  ;; process alternating: 368 -> 208 and 406 -> 249 us). Pass 3 inlines `$hash`: calling it per
+  ;; token made batches 4% and long posts 8% slower (both ways).
   (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
     (local $i i32) (local $c i32) (local $bits i64) (local $special i32) (local $w i32) (local $words i32)
     (local $m i64) (local $t i64) (local $carry i64) (local $p i32) (local $inRun i32) (local $start i32) (local $n i32)
@@ -576,9 +578,9 @@
     (local.set $previous (i32.const -1))
     ;; Three passes over the records, each leaving at `entryOf` what the next needs, so that within a
     ;; pass the cache misses of one token's loads do not wait on another's: the slots, then (after a
-    ;; loop that only loads them) the entries, then the counters. In one loop, each token's loads waited on its previous loads (in
-    ;; one process, alternating: batches of 64 -16 to -21% with two passes, a further -5 to -7% with
-    ;; three; long posts -8%).
+    ;; loop that only loads them) the entries, then the counters. In one loop, each token's loads
+    ;; waited on its previous loads: batches of 64 took 12% longer (both ways, each kernel loaded
+    ;; first in turn).
     ;; Pass 1: each token's first slot, and the entry it names when its hash is the token's (0: the
     ;; slot is empty; DUMMY: it holds another hash).
     (block $slotsDone
@@ -596,7 +598,8 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $slotLoop)))
     ;; Then each entry's first word is loaded, in a loop that does little else, so that many of the
-    ;; entries' cache misses are under way at once before pass 2 needs them (-5% of featurizing a batch).
+    ;; entries' cache misses are under way at once before pass 2 needs them (-2% of featurizing a
+    ;; batch, both ways: within this machine's noise).
     (local.set $k (i32.const 0))
     (block $entriesTouched
       (loop $touchEntry
@@ -615,13 +618,12 @@
         (local.set $at (i32.mul (local.get $k) (i32.const 12)))
         (local.set $start (i32.load offset=655360 (local.get $at)))
         (local.set $length (i32.load offset=655364 (local.get $at)))
-        (local.set $h (i32.load offset=655368 (local.get $at)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         ;; The common case without branches: the token's first slot is empty (unknown) or holds it, and
         ;; it has at most 16 units, compared 8 at a time with the entry's (lanes past its length masked;
         ;; DUMMY has length 0). Branching on the slot, the hash, the length and the units cost a
         ;; mispredicted branch in most tokens; up to 8 units only, the 9% of tokens longer took the
-        ;; probing loop (16: batches of 64 -4 to -11%).
+        ;; probing loop (16: batches of 64 -3%, both ways).
         (local.set $slotEntry (local.get $entry))
         (local.set $entry (select (local.get $entry) (i32.const 1441808) (local.get $entry)))
         (local.set $a (i32.shl (local.get $start) (i32.const 1)))
@@ -639,6 +641,7 @@
                                       (global.get $unknown) (local.get $match))))
           (else
             ;; Else linear probing from the hash's slot, as Vocabulary.lookup.
+            (local.set $h (i32.load offset=655368 (i32.mul (i32.sub (local.get $k) (i32.const 1)) (i32.const 12))))
             (local.set $slot (i32.and (local.get $h) (global.get $mask)))
             (block $found
               (loop $probe
@@ -708,9 +711,10 @@
         (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
         (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
         (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
-        ;; `$tallyOrJunk`, inlined (a call per token was 11-13% of featurizing). A non-feature's stores
-        ;; go to one of 8 junk places in turn: all to one word, each stop word's count waited on the
-        ;; last one's store (4-6% of featurizing, 10% for long posts).
+        ;; `$tallyOrJunk`, inlined (a call per token was 11-13% of featurizing, measured one way only,
+        ;; about 6% of it the harness's bias). A non-feature's stores go to one of 8 junk places in
+        ;; turn: all to one word, each stop word's count waited on the last one's store (long posts
+        ;; -10%; batches -1% both ways).
         (local.set $word (i32.shr_u (local.get $value) (i32.const 5)))
         (local.set $junk (i32.add (i32.const 1441840) (i32.mul (i32.and (local.get $k) (i32.const 7)) (i32.const 12))))
         (local.set $at (select (i32.add (global.get $perFeature) (i32.shl (local.get $value) (i32.const 2))) (local.get $junk) (local.get $isKnown)))

@@ -59,9 +59,9 @@ export const sublinearTf = (count: number): number => Math.fround(Math.fround(Ma
 const TF_TABLE = 4096;
 /**
  * Features listed before their rows are added (featurize.wat `$flush`). Listing a row loads it, and
- * 32 rows are still in L1 when they are added: against 256, featurizing took 5% less in one process,
- * alternating (batches of 64: 1015 -> 966 and 1130 -> 1068 us, long posts -6%; 16 rows: the same,
- * 64: -2%).
+ * 32 rows are still in L1 when they are added. Against 256, featurizing measured 5% less (batches of
+ * 64: 1015 -> 966 and 1130 -> 1068 us, long posts -6%), but one way only, in a harness that favours
+ * the code loaded second by about 6% on batches: on batches it is no slower.
  */
 const SUMS_CHUNK = 32;
 
