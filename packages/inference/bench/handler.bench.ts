@@ -136,9 +136,9 @@ async function pythonBaseline(python: string, single: string): Promise<PythonRes
  * featurizer (tokenise and count, then weight and sum per post when the graph takes per-post sums)
  * and the onnxruntime run of the graph from there, for one post and for batches of 64.
  */
-async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ text: string; batch?: { parse: number; featurize: number; run: number } }> {
+async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ text: string; batch?: { parse: number; read: number; featurize: number; run: number } }> {
   const { loadModel } = await import('../src/model/loadModel.js');
-  const { pathFeeds, pathFetches } = await import('../src/featurize/termCountPath.js');
+  const { pathBodyFeeds, pathFeeds, pathFetches } = await import('../src/featurize/termCountPath.js');
   const model = await loadModel({ modelUri });
   const path = model.termCounts;
   if (!path) {
@@ -158,25 +158,38 @@ async function breakdown(modelUri: string, posts: readonly string[]): Promise<{ 
     into.run.push(performance.now() - t);
   };
   const single = { featurize: [] as number[], run: [] as number[] };
-  const batch = { featurize: [] as number[], run: [] as number[], parse: [] as number[] };
+  const batch = { featurize: [] as number[], run: [] as number[], parse: [] as number[], readAndFeaturize: [] as number[] };
+  const limits = { maxTexts: 256, maxUnits: 1_000_000 };
+  let skipped = 0;
   for (let i = 0; i < 500; i++) await measure([posts[posts.length - 1 - i] as string], { featurize: [], run: [] });
   for (let i = 0; i < Math.min(posts.length, 2000); i++) await measure([posts[i] as string], single);
   for (let i = 0; i + 64 <= Math.min(posts.length, 64 * 40); i += 64) {
     const texts = posts.slice(i, i + 64);
-    // The handler's own first step for the same batch: JSON.parse of its body.
+    // The handler reads an article-form body where the featurizer scans it (Predictor.predictBody);
+    // JSON.parse is what it pays for a body it cannot read, and what it paid for every body before.
+    // Every other batch each way: a second featurize of the same posts would find them in cache.
     const body = JSON.stringify(texts);
+    if ((i / 64) % 2 === 0) {
+      const t = performance.now();
+      JSON.parse(body);
+      batch.parse.push(performance.now() - t);
+      await measure(texts, batch);
+      continue;
+    }
     const t = performance.now();
-    JSON.parse(body);
-    batch.parse.push(performance.now() - t);
-    await measure(texts, batch);
+    const fed = pathBodyFeeds(path, body, limits);
+    if (fed) batch.readAndFeaturize.push(performance.now() - t);
+    else skipped++;
   }
   await model.release();
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
-  const medians = { parse: q(batch.parse, 0.5), featurize: q(batch.featurize, 0.5), run: q(batch.run, 0.5) };
+  const featurize = q(batch.featurize, 0.5);
+  const medians = { parse: q(batch.parse, 0.5), read: q(batch.readAndFeaturize, 0.5) - featurize, featurize, run: q(batch.run, 0.5) };
   return {
     text: [
       `  one post: featurize p50 ${f(q(single.featurize, 0.5))} / p99 ${f(q(single.featurize, 0.99))} ms, graph run p50 ${f(q(single.run, 0.5))} / p99 ${f(q(single.run, 0.99))} ms`,
-      `  batch of 64: body JSON.parse median ${f(medians.parse, 2)} ms, featurize median ${f(medians.featurize, 2)} ms, graph run median ${f(medians.run, 2)} ms`,
+      `  batch of 64: body read + featurize median ${f(medians.read + medians.featurize, 2)} ms (featurize from strings ${f(medians.featurize, 2)} ms; the body's JSON.parse, for bodies not read so, ${f(medians.parse, 2)} ms), graph run median ${f(medians.run, 2)} ms`,
+      `  (every other batch each way; ${skipped} of ${skipped + batch.readAndFeaturize.length} not read without JSON.parse: they hold a text the kernel leaves to JavaScript)`,
     ].join('\n'),
     batch: medians,
   };
@@ -280,12 +293,12 @@ async function main(): Promise<void> {
     if (phases.batch) {
       // How far the featurizer alone can move the batch ratio. The breakdown runs at another moment
       // than the rounds (this machine drifts), so its figures are used as shares, within one process.
-      const { parse, featurize, run } = phases.batch;
-      const share = featurize / (parse + featurize + run);
+      const { read, featurize, run } = phases.batch;
+      const share = featurize / (read + featurize + run);
       const ours = median(rounds.map(({ ours }) => ours.batch64 ?? Number.NaN));
       const without = ours * (1 - share);
       lines.push(
-        `batch of 64: the featurizer is ${f(100 * share, 0)}% of parse + featurize + graph run (breakdown above); were it free, the rounds' ${f(ours, 2)} ms would be ${f(without, 2)} ms: ${f(pyMedian((p) => p.batch64_ms) / without, 1)}x`,
+        `batch of 64: the featurizer is ${f(100 * share, 0)}% of body read + featurize + graph run (breakdown above); were it free, the rounds' ${f(ours, 2)} ms would be ${f(without, 2)} ms: ${f(pyMedian((p) => p.batch64_ms) / without, 1)}x`,
       );
     }
   } else {

@@ -193,6 +193,35 @@ describe('Term-count path on the trained artifact', () => {
     await Promise.all([graph.session.release(), m.release()]);
   });
 
+  it('predicts an article-form body read without JSON.parse exactly as it predicts the parsed texts', async () => {
+    const predictor = new Predictor(await model());
+    const { test } = await loadNewsgroups();
+    const limits = { maxTexts: 256, maxTextChars: 1_000_000 };
+    let read = 0;
+    let batches = 0;
+    for (let i = 0; i < test.texts.length; i += 64, batches++) {
+      const batch = test.texts.slice(i, i + 64);
+      const fast = await predictor.predictBody(JSON.stringify(batch), limits);
+      if (!fast) continue;
+      read++;
+      expect(fast).toEqual(await predictor.predict(batch));
+    }
+    // The rest hold a text the kernel leaves to JavaScript, or more characters than one run takes.
+    expect(read).toBeGreaterThan(0.9 * batches);
+  });
+
+  it('leaves to JSON.parse and predict every body it does not read', async () => {
+    const m = await model();
+    const predictor = new Predictor(m);
+    const limits = { maxTexts: 2, maxTextChars: 20 };
+    expect(await predictor.predictBody(' [ "nasa orbit" ,"the hockey game" ] ', limits)).toEqual(await predictor.predict(['nasa orbit', 'the hockey game']));
+    expect(await predictor.predictBody('"nasa\\\\u0020orbit"', limits)).toEqual(await predictor.predict(['nasa\\u0020orbit']));
+    expect(await predictor.predictBody('"nasa\\u0020orbit"', limits)).toEqual(await predictor.predict(['nasa orbit']));
+    const others = ['{"texts":["nasa"]}', '[]', '["a","b","c"]', `["${'x'.repeat(21)}"]`, '["nasa\\u0000"]', '["nasa\u0000"]', '["a \ud801\udc00 letter"]', '["nasa",1]', '[nasa]', '["nasa"'];
+    for (const body of others) expect(await predictor.predictBody(body, limits), body).toBeUndefined();
+    expect(await new Predictor(m, { maxCharsPerRun: 10 }).predictBody('["nasa orbit"]', limits)).toBeUndefined();
+  });
+
   it('reports the out-of-vocabulary rate from its own counts', async () => {
     const { oovRate } = await new Predictor(await model()).predict(['nasa orbit zzqxunknown', ARTICLE_EXAMPLE]);
     const graph = await graphCounter(bytes());

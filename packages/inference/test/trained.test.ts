@@ -3,8 +3,9 @@
  * when it is missing: turbo runs training before this package's tests.
  */
 import { join } from 'node:path';
+import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../src/http/createHandler.js';
 import { readLimits } from '../src/http/limits.js';
 import { type LoadedModel, loadModel } from '../src/model/loadModel.js';
@@ -16,6 +17,7 @@ import { ARTICLE_EXAMPLE, trainedArtifactDir } from './helpers/artifacts.js';
 import { captureStdout } from './helpers/capture.js';
 import { fakeContext } from './helpers/context.js';
 import { loadEvent } from './helpers/events.js';
+import { articleBody, mangledBody } from './helpers/jsonBodies.js';
 
 const TEXTS = [
   ARTICLE_EXAMPLE,
@@ -63,6 +65,33 @@ describe('Trained artifact', () => {
     const model_ = JSON.parse((await handler(loadEvent('model-get'), fakeContext())).body);
     expect(model_.labels).toHaveLength(20);
     expect(model_.version).toBe(model.manifest.version);
+  });
+
+  it('answers a body it reads without JSON.parse exactly as it answers it parsed (property: bodies written any way, mangled)', async () => {
+    await ready();
+    const handlerOf = (predictor: Predictor) =>
+      createHandler({
+        predictor,
+        limits: readLimits({ MAX_TEXTS: '4', MAX_TEXT_CHARS: '200', MAX_BODY_BYTES: '3000' }),
+        logger: createLogger('classifier-test'),
+        metrics: new EmfMetrics({ namespace: 'Test', service: 'classifier-test', write: () => undefined }),
+      });
+    const reading = new Predictor(model);
+    const read = vi.spyOn(reading, 'predictBody');
+    const parsing = new Predictor(model);
+    vi.spyOn(parsing, 'predictBody').mockResolvedValue(undefined);
+    const [fast, slow] = [handlerOf(reading), handlerOf(parsing)];
+    const words = fc.array(fc.array(fc.constantFrom('nasa', 'orbit', 'Hockey', 'god', 'the', 'clipper', 'é', '\n', ' ', '"'), { maxLength: 30 }).map((w) => w.join(' ')), { minLength: 1, maxLength: 5 });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(articleBody(), articleBody(words), mangledBody), async (body) => {
+        const event = { ...loadEvent('predict-article'), body };
+        expect(await fast(event, fakeContext())).toEqual(await slow(event, fakeContext()));
+      }),
+      { numRuns: 400 },
+    );
+    // Most of those bodies were read and answered without JSON.parse.
+    const answered = await Promise.all(read.mock.results.map((r) => r.value));
+    expect(answered.filter((a) => a !== undefined).length).toBeGreaterThan(100);
   });
 
   it('predicts probabilities that sum to 1 over the 20 newsgroups, topK sorted', async () => {

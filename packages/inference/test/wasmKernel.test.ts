@@ -10,13 +10,13 @@ import { FRONT_END, loadNewsgroups } from '@org/classifier-trainer';
 import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { assembleKernel, KERNEL_WASM_MODULE, kernelWasmSource } from '../scripts/assembleKernel.js';
+import { assembleKernel, KERNEL_MODULES, kernelWasmSource } from '../scripts/assembleKernel.js';
 import { CharClasses } from '../src/featurize/charClasses.js';
 import { Featurizer, type TermCounts } from '../src/featurize/Featurizer.js';
 import { planFrontEnd } from '../src/featurize/frontEndPlan.js';
 import { graphTokenizer } from '../src/featurize/graphTokenizer.js';
 import { hashUnits, Vocabulary, type VocabularyKeys } from '../src/featurize/vocabulary.js';
-import { MAX_SCAN_UNITS, WasmKernel } from '../src/featurize/wasmKernel.js';
+import { MAX_BODY_UNITS, MAX_SCAN_UNITS, WasmKernel } from '../src/featurize/wasmKernel.js';
 import { loadModel } from '../src/model/loadModel.js';
 import { trainedArtifactDir } from './helpers/artifacts.js';
 
@@ -60,8 +60,8 @@ async function counted(f: Featurizer, texts: readonly string[]): Promise<TermCou
 const plain = (c: TermCounts) => ({ keys: Array.from(c.keys), counts: Array.from(c.counts), tokens: c.tokens, known: c.known });
 
 describe('the WebAssembly kernel', () => {
-  it('is the assembly of featurize.wat (featurizeWasm.ts is generated: npm run assemble-kernel)', async () => {
-    expect(readFileSync(KERNEL_WASM_MODULE, 'utf8')).toBe(kernelWasmSource(await assembleKernel()));
+  it.each(KERNEL_MODULES.map((m) => [m.wat.split('/').pop(), m] as const))('is the assembly of %s (generated: npm run assemble-kernel)', async (_, module) => {
+    expect(readFileSync(module.module, 'utf8')).toBe(kernelWasmSource(module, await assembleKernel(module.wat)));
   });
 
   it('counts every test post as JavaScript does, and scans and counts nearly all of them itself', async () => {
@@ -154,6 +154,34 @@ describe('the WebAssembly kernel', () => {
     expect(() => fresh.count(0)).toThrow(/vocabulary/);
     const { wasm } = await featurizers();
     expect(() => new Featurizer(wasm.classes, wasm.vocabulary, wasm.keyStride, wasm.bigrams, fresh)).toThrow(/table/);
+  });
+
+  it('reads a body and scans its texts as it scans the strings (a counting kernel only), within its limits', async () => {
+    expect(new WasmKernel().readBody('["hello world"]', { maxTexts: 1, maxUnits: 100 })).toBe(-1);
+    const { kernel, wasm, js } = await featurizers();
+    const texts = ['Hello, World: the NASA orbit', 'line one\nline "two"\\', '', 'a 中文 text', 'a \u0000 NUL'];
+    const body = JSON.stringify(texts);
+    const limits = { maxTexts: 8, maxUnits: 100 };
+    expect(kernel.readBody(body, limits)).toBe(texts.length);
+    const fromBody = texts.map((_, n) => {
+      const found = kernel.scanBodyText(n, 2);
+      return found < 0 ? found : Array.from(kernel.records.subarray(0, 3 * found));
+    });
+    const fromStrings = texts.map((text) => {
+      const found = kernel.scan(text, 2);
+      return found < 0 ? found : Array.from(kernel.records.subarray(0, 3 * found));
+    });
+    expect(fromBody).toEqual(fromStrings);
+    expect(fromBody.filter((r) => r === -1)).toHaveLength(2);
+    expect(() => kernel.scanBodyText(texts.length, 2)).toThrow(RangeError);
+    expect(kernel.readBody(body, { maxTexts: 4, maxUnits: 100 })).toBe(-1);
+    expect(kernel.readBody(body, { maxTexts: 8, maxUnits: 20 })).toBe(-1);
+    expect(kernel.readBody(`["${'x'.repeat(MAX_BODY_UNITS)}"]`, limits)).toBe(-1);
+    expect(() => kernel.scanBodyText(0, 2)).toThrow(RangeError);
+    // A body the featurizer reads counts as its parsed texts count.
+    const readable = texts.slice(0, 3);
+    expect(wasm.featurizeBody(JSON.stringify(readable), limits, 'keys')).toEqual({ posts: 3, result: await counted(js, readable) });
+    expect(wasm.featurizeBody(body, limits, 'keys')).toBeUndefined();
   });
 
   it('leaves to JavaScript what it cannot scan, and fills its records to capacity', async () => {

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
 import type { PairTable } from './pairTable.js';
 import { hashUnits, type Vocabulary } from './vocabulary.js';
-import type { WasmKernel } from './wasmKernel.js';
+import type { BodyLimits, WasmKernel } from './wasmKernel.js';
 
 /** A 1-2 gram graph's tables: the vocabulary then gives word ids, and these give the features. */
 export interface BigramTables {
@@ -124,6 +124,23 @@ export class Featurizer {
     return this.kernelCounts && this.kernel?.postSums !== undefined;
   }
 
+  /**
+   * The term counts or per-post sums (`into`) of the texts of a JSON request body, read in the
+   * kernel's memory (WasmKernel.readBody) rather than by JSON.parse, and how many texts it held;
+   * undefined when the kernel does not count, when the body is not a JSON string or array of strings
+   * within `limits`, or when one of its texts must be featurized in JavaScript (a character the kernel
+   * cannot scan, a block not asked yet). The caller then parses the body and calls `featurize` or
+   * `featurizeSums`, which handle every case (and give the same result for a body read here).
+   */
+  featurizeBody(body: string, limits: BodyLimits, into: 'keys' | 'sums'): { posts: number; result: TermCounts | PostSums } | undefined {
+    const kernel = this.kernel;
+    if (!kernel || !this.kernelCounts || (into === 'sums' && !this.canSum)) return undefined;
+    const posts = kernel.readBody(body, limits);
+    if (posts < 0) return undefined;
+    const result = this.scan(posts, into);
+    return result === undefined || result instanceof Set ? undefined : { posts, result };
+  }
+
   private async featurizeInto(texts: readonly string[], into: 'keys' | 'sums'): Promise<TermCounts | PostSums | undefined> {
     const result = this.scan(texts, into);
     if (!(result instanceof Set)) return result;
@@ -135,8 +152,14 @@ export class Featurizer {
     return again instanceof Set ? undefined : again;
   }
 
-  /** The batch's term counts or per-post sums, or the character blocks to ask the graph about first. */
-  private scan(texts: readonly string[], into: 'keys' | 'sums'): TermCounts | PostSums | Set<number> {
+  /**
+   * The batch's term counts or per-post sums, or the character blocks to ask the graph about first.
+   * `texts` a number: that many texts of the body the kernel read last, scanned there; undefined when
+   * one of them must be scanned in JavaScript.
+   */
+  private scan(texts: readonly string[] | number, into: 'keys' | 'sums'): TermCounts | PostSums | Set<number> | undefined {
+    const inBody = typeof texts === 'number';
+    const posts = inBody ? texts : texts.length;
     const minRun = this.classes.minRun;
     const vocabulary = this.vocabulary;
     const perFeature = this.perFeature;
@@ -151,7 +174,7 @@ export class Featurizer {
     // Per-post sums: the kernel's running sums start again with the batch.
     const kernelSums = into === 'sums' ? this.kernel?.postSums : undefined;
     const width = kernelSums?.length ?? 0;
-    const sums = kernelSums ? new Float32Array(texts.length * width) : undefined;
+    const sums = kernelSums ? new Float32Array(posts * width) : undefined;
     if (sums) this.kernel?.resetSums();
     const finish = (n: number, distinct: number) => {
       if (!sums || !kernelSums) u = this.emit(n, distinct, u);
@@ -161,11 +184,19 @@ export class Featurizer {
       }
     };
 
-    for (let n = 0; n < texts.length; n++) {
-      const text = texts[n] as string;
+    for (let n = 0; n < posts; n++) {
       // The text's tokens as records [start in units, length, hash], from WebAssembly where it can.
       const kernel = this.kernel;
-      let found = kernel ? kernel.scan(text, minRun) : -1;
+      let found: number;
+      let text = '';
+      if (inBody) {
+        // The body's texts exist only in the kernel's memory (and the counters are clear: this text is not counted yet).
+        found = kernel ? kernel.scanBodyText(n, minRun) : -1;
+        if (found < 0) return undefined;
+      } else {
+        text = texts[n] as string;
+        found = kernel ? kernel.scan(text, minRun) : -1;
+      }
       if (found >= 0 && kernel && this.kernelCounts) {
         const counted = kernel.count(found);
         tokens += counted.tokens;

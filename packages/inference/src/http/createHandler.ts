@@ -7,9 +7,9 @@ import { ColdStart } from '../observability/coldStart.js';
 import type { Logger } from '../observability/logger.js';
 import type { EmfMetrics } from '../observability/metrics.js';
 import { RequestLog } from '../observability/requestLog.js';
-import type { Predictor } from '../predictor/Predictor.js';
+import type { BatchResult, Predictor } from '../predictor/Predictor.js';
 import type { Limits } from './limits.js';
-import { decodeBody, parseJson, toPredictRequest } from './parseRequest.js';
+import { decodeBody, type PredictRequest, parseJson, toPredictRequest } from './parseRequest.js';
 import { errorResponse, internalErrorResponse, jsonResponse } from './responses.js';
 
 export interface HandlerDeps {
@@ -95,14 +95,26 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
       }
       // Direct invocation may pass an already-parsed body (the article's handler accepts a list).
       const rawBody: unknown = ev.body;
-      const payload = typeof rawBody === 'string' || rawBody === null || rawBody === undefined
-        ? parseJson(decodeBody(rawBody as string | null | undefined, ev.isBase64Encoded, limits))
-        : rawBody;
+      let payload: unknown = rawBody;
+      if (typeof rawBody === 'string' || rawBody === null || rawBody === undefined) {
+        const body = decodeBody(rawBody as string | null | undefined, ev.isBase64Encoded, limits);
+        // The article's form, read without JSON.parse where the predictor can (Predictor.predictBody).
+        const read = await predictor.predictBody(body, limits);
+        if (read) {
+          batchSize = read.predictions.length;
+          return respond('article', read);
+        }
+        payload = parseJson(body);
+      }
       const request = toPredictRequest(payload, limits, capabilities);
       batchSize = request.texts.length;
       const batch = request.form === 'rich'
         ? await predictor.predict(request.texts, { topK: request.topK, explain: request.explain })
         : await predictor.predict(request.texts);
+      return respond(request.form, batch);
+    }
+
+    function respond(form: PredictRequest['form'], batch: BatchResult): APIGatewayProxyResult {
       const preds = batch.predictions;
       if (preds.length > 0) {
         let sum = 0;
@@ -119,9 +131,9 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
           meanTopProbability: sum / preds.length,
           ...(batch.oovRate !== undefined ? { oovRate: batch.oovRate } : {}),
         });
-        if (request.form === 'article') return jsonResponse(200, labels, requestId);
+        if (form === 'article') return jsonResponse(200, labels, requestId);
       }
-      if (request.form === 'article') return jsonResponse(200, [], requestId);
+      if (form === 'article') return jsonResponse(200, [], requestId);
       return jsonResponse(200, { model: modelInfo, predictions: preds }, requestId);
     }
   };

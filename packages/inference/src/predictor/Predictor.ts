@@ -2,7 +2,7 @@ import type { Manifest } from '@org/classifier-artifact';
 import * as ort from 'onnxruntime-node';
 import { OOV_OUTPUTS } from '../constants.js';
 import { InferenceError } from '../errors.js';
-import { pathFeeds, pathFetches, pathLabels, type TermCountPath } from '../featurize/termCountPath.js';
+import { pathBodyFeeds, pathFeeds, pathFetches, pathLabels, type TermCountPath } from '../featurize/termCountPath.js';
 import type { GraphSession } from '../model/graphSession.js';
 import type { LoadedModel } from '../model/loadModel.js';
 import { contributions, type ExplainOutputs, rowsByPost, type TokenWeight, topContributions } from './explain.js';
@@ -96,6 +96,28 @@ export class Predictor {
   }
 
   /**
+   * Plain predictions (as `predict` gives them with no options) for a request body in the article's
+   * form, a JSON array of strings or one string, read where the featurizer scans it instead of by
+   * JSON.parse (Featurizer.featurizeBody; WasmKernel.readBody has the figures). Undefined when the
+   * body must be parsed and its texts given to `predict`: any other body, a text or a number of texts
+   * over `limits`, more characters than one run takes, a text the featurizer leaves to JavaScript, a
+   * model without the term-count path. For a body it answers, `predict` of the parsed texts gives the
+   * same predictions.
+   */
+  async predictBody(body: string, limits: { maxTexts: number; maxTextChars: number }): Promise<BatchResult | undefined> {
+    const path = this.termCounts;
+    if (!path || body.length > this.maxCharsPerRun) return undefined;
+    let fed: ReturnType<typeof pathBodyFeeds>;
+    try {
+      fed = pathBodyFeeds(path, body, { maxTexts: limits.maxTexts, maxUnits: limits.maxTextChars });
+    } catch (error) {
+      this.termCountsFailed(error);
+      return undefined;
+    }
+    return fed && withOovRate(await this.runOnce(fed.posts, 1, 0, { ...fed, path }));
+  }
+
+  /**
    * Predictions for `texts`: one onnxruntime run from their term counts, or from text in parts cut by
    * padded size (a part of term counts is cut by characters only, so it may need cutting again).
    */
@@ -103,9 +125,9 @@ export class Predictor {
     const fromCounts = explain === 0 ? await this.runFromTermCounts(texts, topK) : undefined;
     if (fromCounts) return fromCounts;
     const parts = runParts(texts, this.maxCharsPerRun, true);
-    if (parts.length === 1) return this.runOnce(texts, topK, explain);
+    if (parts.length === 1) return this.runOnce(texts.length, topK, explain, { texts });
     const whole: PartResult = { predictions: [] };
-    for (const [from, to] of parts) addPart(whole, await this.runOnce(texts.slice(from, to), topK, explain));
+    for (const [from, to] of parts) addPart(whole, await this.runOnce(to - from, topK, explain, { texts: texts.slice(from, to) }));
     return whole;
   }
 
@@ -118,27 +140,33 @@ export class Predictor {
       // Undefined for a batch with characters from too many blocks not yet asked: run it from text.
       fed = await pathFeeds(path, texts);
     } catch (error) {
-      // Not expected (the character table is asked of the graph itself), but a request must not
-      // fail for it: the whole graph gives the same answer from text, a little slower.
-      this.termCounts = undefined;
-      this.warn('the term-count path failed; predictions run the whole graph from now on', error);
+      this.termCountsFailed(error);
       return undefined;
     }
     if (!fed) return undefined;
-    return this.runOnce(texts, topK, 0, { ...fed, path });
+    return this.runOnce(texts.length, topK, 0, { ...fed, path });
   }
 
-  /** One onnxruntime run over `texts` (from text, or from `fromCounts`' feeds): predictions and token counts. */
+  private termCountsFailed(error: unknown): void {
+    // Not expected (the character table is asked of the graph itself), but a request must not
+    // fail for it: the whole graph gives the same answer from text, a little slower.
+    this.termCounts = undefined;
+    this.warn('the term-count path failed; predictions run the whole graph from now on', error);
+  }
+
+  /** One onnxruntime run over `posts` texts (from the texts, or from term-count feeds): predictions and token counts. */
   private async runOnce(
-    texts: readonly string[],
+    posts: number,
     topK: number,
     explain: number,
-    fromCounts?: { feeds: Record<string, ort.Tensor>; tokens: number; known: number; path: TermCountPath },
+    from: { texts: readonly string[] } | { feeds: Record<string, ort.Tensor>; tokens: number; known: number; path: TermCountPath },
   ): Promise<PartResult> {
     const io = this.manifest.io;
+    const fromCounts = 'feeds' in from ? from : undefined;
     let out: ort.InferenceSession.OnnxValueMapType;
     if (fromCounts) out = await this.session.run(fromCounts.feeds, pathFetches(fromCounts.path, io));
     else {
+      const texts = (from as { texts: readonly string[] }).texts;
       const session = explain > 0 && this.explainSession ? await this.explainSession() : await this.textSession();
       out = await session.run(
         { [io.input]: new ort.Tensor('string', texts as string[], [texts.length]) },
@@ -148,8 +176,8 @@ export class Predictor {
     const labels = fromCounts ? pathLabels(fromCounts.path, out, io) : (out[io.label]?.data as string[] | undefined);
     const probs = out[io.probabilities]?.data as Float32Array | undefined;
     const C = this.labels.length;
-    if (!labels || !probs || labels.length !== texts.length || probs.length !== texts.length * C) {
-      throw new InferenceError(`model outputs have unexpected shapes for a batch of ${texts.length}`);
+    if (!labels || !probs || labels.length !== posts || probs.length !== posts * C) {
+      throw new InferenceError(`model outputs have unexpected shapes for a batch of ${posts}`);
     }
 
     let explainOut: ExplainOutputs | undefined;
@@ -162,11 +190,11 @@ export class Predictor {
         contrib: out[e.contrib]?.data as Float32Array,
         classes: C,
       };
-      rows = rowsByPost(explainOut, texts.length);
+      rows = rowsByPost(explainOut, posts);
     }
 
-    const predictions: Prediction[] = new Array(texts.length);
-    for (let n = 0; n < texts.length; n++) {
+    const predictions: Prediction[] = new Array(posts);
+    for (let n = 0; n < posts; n++) {
       const label = labels[n] as string;
       const cls = this.labelIndex.get(label);
       if (cls === undefined) throw new InferenceError(`model predicted "${label}", which is not in the manifest's labels`);

@@ -1,0 +1,166 @@
+;; A request body's texts, read where the featurizer's kernel scans them (wasmKernel.ts `readBody`
+;; says why this is not JSON.parse).
+;;
+;; readStrings(at, length, texts, maxTexts, maxUnits) reads the JSON text of `length` UTF-16 code
+;; units at `at` when it is a string, or an array of strings, with JSON's whitespace (space, tab, LF,
+;; CR) around its tokens. Each string is unescaped in place: its units are written from where its
+;; opening quote was, and an escape is never shorter than the unit it stands for, so writing never
+;; overtakes reading. For each string [address, length in units] goes to `texts`; the result is the
+;; number of strings. It is -1 for anything else: another JSON value, an empty array, an array with
+;; any other element, more than `maxTexts` strings, a string of more than `maxUnits` units, or text
+;; that is not JSON. The caller then gives the body to JSON.parse, which yields the value or the
+;; error; for a body read here, JSON.parse yields the same strings (test/jsonStrings.test.ts).
+(module
+  (import "env" "memory" (memory 1))
+  ;; Where the string being read is written: `$string` leaves it past the string's last unit.
+  (global $w (mut i32) (i32.const 0))
+
+  (func (export "readStrings") (param $at i32) (param $length i32) (param $texts i32) (param $maxTexts i32)
+        (param $maxUnits i32) (result i32)
+    (local $end i32) (local $p i32) (local $c i32) (local $n i32) (local $start i32) (local $units i32)
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $length) (i32.const 1))))
+    (local.set $p (call $skip (local.get $at) (local.get $end)))
+    (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
+    (local.set $c (i32.load16_u (local.get $p)))
+    ;; One string: the whole body.
+    (if (i32.eq (local.get $c) (i32.const 0x22))
+      (then
+        (global.set $w (local.get $p))
+        (local.set $start (local.get $p))
+        (local.set $p (call $string (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+        (if (i32.eqz (local.get $p)) (then (return (i32.const -1))))
+        (local.set $units (i32.shr_u (i32.sub (global.get $w) (local.get $start)) (i32.const 1)))
+        (if (i32.or (i32.gt_u (local.get $units) (local.get $maxUnits)) (i32.eqz (local.get $maxTexts))) (then (return (i32.const -1))))
+        (if (i32.ne (call $skip (local.get $p) (local.get $end)) (local.get $end)) (then (return (i32.const -1))))
+        (i32.store (local.get $texts) (local.get $start))
+        (i32.store offset=4 (local.get $texts) (local.get $units))
+        (return (i32.const 1))))
+    (if (i32.ne (local.get $c) (i32.const 0x5b)) (then (return (i32.const -1))))
+    (local.set $p (call $skip (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+    (loop $element
+      ;; A string, or JSON.parse decides (`]` of an empty array, another value, the end).
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
+      (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x22)) (then (return (i32.const -1))))
+      (if (i32.ge_u (local.get $n) (local.get $maxTexts)) (then (return (i32.const -1))))
+      (global.set $w (local.get $p))
+      (local.set $start (local.get $p))
+      (local.set $p (call $string (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+      (if (i32.eqz (local.get $p)) (then (return (i32.const -1))))
+      (local.set $units (i32.shr_u (i32.sub (global.get $w) (local.get $start)) (i32.const 1)))
+      (if (i32.gt_u (local.get $units) (local.get $maxUnits)) (then (return (i32.const -1))))
+      (i32.store (i32.add (local.get $texts) (i32.shl (local.get $n) (i32.const 3))) (local.get $start))
+      (i32.store offset=4 (i32.add (local.get $texts) (i32.shl (local.get $n) (i32.const 3))) (local.get $units))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (local.set $p (call $skip (local.get $p) (local.get $end)))
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
+      (local.set $c (i32.load16_u (local.get $p)))
+      (local.set $p (call $skip (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+      (br_if $element (i32.eq (local.get $c) (i32.const 0x2c)))
+      (if (i32.ne (local.get $c) (i32.const 0x5d)) (then (return (i32.const -1)))))
+    ;; After the array's `]`: only whitespace.
+    (select (local.get $n) (i32.const -1) (i32.eq (local.get $p) (local.get $end))))
+
+  ;; The first position from `p` that is not JSON whitespace (or `end`).
+  (func $skip (param $p i32) (param $end i32) (result i32)
+    (local $c i32)
+    (block $done
+      (loop $space
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $c (i32.load16_u (local.get $p)))
+        (br_if $done (i32.eqz (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0x0a)))
+                                      (i32.or (i32.eq (local.get $c) (i32.const 0x0d)) (i32.eq (local.get $c) (i32.const 0x09))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $space)))
+    (local.get $p))
+
+  ;; The string whose units start at `p` (past its opening quote), unescaped to `$w` on: the position
+  ;; past its closing quote, or 0 when it is not a JSON string (a control character, an escape JSON
+  ;; does not have, no closing quote).
+  (func $string (param $p i32) (param $end i32) (result i32)
+    (local $w i32) (local $v v128) (local $v1 v128) (local $b v128) (local $m i32) (local $k i32) (local $c i32) (local $d i32) (local $j i32)
+    (local.set $w (global.get $w))
+    (loop $units
+      ;; 16 units at a time up to a quote, a backslash or a control character: narrowed to bytes
+      ;; (a unit past 255 saturates to 255, which is none of them), tested at once.
+      (block $one
+        (loop $sixteen
+          (br_if $one (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+          (local.set $v (v128.load (local.get $p)))
+          (local.set $v1 (v128.load offset=16 (local.get $p)))
+          (local.set $b (i8x16.narrow_i16x8_u (local.get $v) (local.get $v1)))
+          (local.set $m (i8x16.bitmask (v128.or
+            (v128.or (i8x16.eq (local.get $b) (v128.const i8x16 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22))
+                     (i8x16.eq (local.get $b) (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c)))
+            (i8x16.lt_u (local.get $b) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20)))))
+          ;; [w, w + 32) ends at most where these units end: nothing unread is overwritten.
+          (if (i32.eqz (local.get $m))
+            (then
+              (v128.store (local.get $w) (local.get $v))
+              (v128.store offset=16 (local.get $w) (local.get $v1))
+              (local.set $p (i32.add (local.get $p) (i32.const 32)))
+              (local.set $w (i32.add (local.get $w) (i32.const 32)))
+              (br $sixteen)))
+          ;; The k units before the first of those. Whole stores are safe only 16 units behind
+          ;; reading: else they would overwrite units after those, still to be read.
+          (local.set $k (i32.ctz (local.get $m)))
+          (if (i32.ge_u (i32.sub (local.get $p) (local.get $w)) (i32.const 32))
+            (then
+              (v128.store (local.get $w) (local.get $v))
+              (v128.store offset=16 (local.get $w) (local.get $v1)))
+            (else
+              (local.set $j (i32.const 0))
+              (block $copied
+                (loop $copy
+                  (br_if $copied (i32.ge_u (local.get $j) (local.get $k)))
+                  (i32.store16 (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 1)))
+                               (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 1)))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $copy)))))
+          (local.set $p (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 1))))
+          (local.set $w (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 1))))))
+      ;; One unit: a quote, a backslash or a control character, or one of the last 15.
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+      (local.set $c (i32.load16_u (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (if (i32.eq (local.get $c) (i32.const 0x22))
+        (then
+          (global.set $w (local.get $w))
+          (return (local.get $p))))
+      (if (i32.lt_u (local.get $c) (i32.const 0x20)) (then (return (i32.const 0))))
+      (if (i32.eq (local.get $c) (i32.const 0x5c))
+        (then
+          (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+          (local.set $c (i32.load16_u (local.get $p)))
+          (local.set $p (i32.add (local.get $p) (i32.const 2)))
+          (block $escaped
+            (if (i32.eq (local.get $c) (i32.const 0x6e)) (then (local.set $c (i32.const 0x0a)) (br $escaped)))
+            (if (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x22)) (i32.eq (local.get $c) (i32.const 0x5c)))
+                        (i32.eq (local.get $c) (i32.const 0x2f)))
+              (then (br $escaped)))
+            (if (i32.eq (local.get $c) (i32.const 0x74)) (then (local.set $c (i32.const 0x09)) (br $escaped)))
+            (if (i32.eq (local.get $c) (i32.const 0x72)) (then (local.set $c (i32.const 0x0d)) (br $escaped)))
+            (if (i32.eq (local.get $c) (i32.const 0x62)) (then (local.set $c (i32.const 0x08)) (br $escaped)))
+            (if (i32.eq (local.get $c) (i32.const 0x66)) (then (local.set $c (i32.const 0x0c)) (br $escaped)))
+            (if (i32.ne (local.get $c) (i32.const 0x75)) (then (return (i32.const 0))))
+            ;; \uXXXX: four hex digits, either case.
+            (if (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $end)) (then (return (i32.const 0))))
+            (local.set $c (i32.const 0))
+            (local.set $j (i32.const 0))
+            (loop $hex
+              (local.set $d (i32.load16_u (local.get $p)))
+              (local.set $p (i32.add (local.get $p) (i32.const 2)))
+              (if (i32.lt_u (i32.sub (local.get $d) (i32.const 0x30)) (i32.const 10))
+                (then (local.set $d (i32.sub (local.get $d) (i32.const 0x30))))
+                (else
+                  ;; A letter a-f or A-F (setting 0x20 lowers A-F; anything else stays out of a-f).
+                  (local.set $d (i32.sub (i32.or (local.get $d) (i32.const 0x20)) (i32.const 0x61)))
+                  (if (i32.ge_u (local.get $d) (i32.const 6)) (then (return (i32.const 0))))
+                  (local.set $d (i32.add (local.get $d) (i32.const 10)))))
+              (local.set $c (i32.or (i32.shl (local.get $c) (i32.const 4)) (local.get $d)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_if $hex (i32.lt_u (local.get $j) (i32.const 4)))))))
+      (i32.store16 (local.get $w) (local.get $c))
+      (local.set $w (i32.add (local.get $w) (i32.const 2)))
+      (br $units))
+    (unreachable))
+)
