@@ -1,8 +1,9 @@
 ;; The featurizer's inner loops (wasmKernel.ts says why they are WebAssembly, and places the regions).
 ;;
-;; scan(length, minRun) reads `length` UTF-16 code units of text at CODE, maps each through the
-;; character table at TABLE (0: a separator; 0xFFFF: a character JavaScript must handle; else the
-;; lowercased code unit), and for every maximal run of kept characters of at least `minRun` units
+;; scan(text, length, minRun) reads `length` UTF-16 code units of text at `text` (CODE, or where
+;; jsonStrings.wat left a request body's text), maps each through the character table at TABLE (0: a
+;; separator; 0xFFFF: a character JavaScript must handle; else the lowercased code unit), and for
+;; every maximal run of kept characters of at least `minRun` units
 ;; writes its lowercased units at UNITS and a record [start in UNITS, length, hash] at RECORDS. It
 ;; returns the number of records, or -1 at the first character the table cannot give (the text is
 ;; then scanned by JavaScript instead), but for a surrogate pair whose code point is marked a
@@ -51,6 +52,8 @@
   (global $pairMask (mut i32) (i32.const 0))
   ;; Where `count` leaves each record's entry, then its value, between its passes (65536 x i32).
   (global $entryOf (mut i32) (i32.const 0))
+  ;; Where the text being scanned is (`scan`'s `at`).
+  (global $code (mut i32) (i32.const 0))
 
   (func (export "configure") (param $slots i32) (param $mask i32) (param $entries i32) (param $unknown i32)
         (param $perFeature i32) (param $touched i32) (param $touchedWords i32) (param $entryOf i32)
@@ -326,8 +329,8 @@
   (func $wideSeparator (param $i i32) (param $length i32) (result i32)
     (local $high i32) (local $low i32) (local $cp i32)
     (if (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $length)) (then (return (i32.const 0))))
-    (local.set $high (i32.load16_u (i32.shl (local.get $i) (i32.const 1))))
-    (local.set $low (i32.load16_u offset=2 (i32.shl (local.get $i) (i32.const 1))))
+    (local.set $high (i32.load16_u (i32.add (global.get $code) (i32.shl (local.get $i) (i32.const 1)))))
+    (local.set $low (i32.load16_u offset=2 (i32.add (global.get $code) (i32.shl (local.get $i) (i32.const 1)))))
     (if (i32.or (i32.ne (i32.and (local.get $high) (i32.const 0xfc00)) (i32.const 0xd800))
                 (i32.ne (i32.and (local.get $low) (i32.const 0xfc00)) (i32.const 0xdc00)))
       (then (return (i32.const 0))))
@@ -410,11 +413,12 @@
   ;; of it mispredicted run ends and starts; this one takes 1.7-2.0 (batches of 64 test posts, in one
   ;; process alternating: 368 -> 208 and 406 -> 249 us). Pass 3 inlines `$hash`: calling it per
   ;; token made batches 4% and long posts 8% slower (both ways).
-  (func (export "scan") (param $length i32) (param $minRun i32) (result i32)
+  (func (export "scan") (param $text i32) (param $length i32) (param $minRun i32) (result i32)
     (local $i i32) (local $c i32) (local $bits i64) (local $special i32) (local $w i32) (local $words i32)
     (local $m i64) (local $t i64) (local $carry i64) (local $p i32) (local $inRun i32) (local $start i32) (local $n i32)
     (local $at i32) (local $len i32) (local $src i32) (local $h i32) (local $b i32) (local $left i32) (local $v v128) (local $k i32)
     (local $simd i32) (local $lo v128) (local $hi v128) (local $v0 v128) (local $v1 v128) (local $bytes v128) (local $kept i32) (local $end i32)
+    (global.set $code (local.get $text))
     ;; ASCII text, 16 units at a time, when the table keeps ASCII as `$asciiTables` requires.
     (local.set $simd (call $asciiTables))
     (local.set $lo (v128.load offset=1441936 (i32.const 0)))
@@ -424,8 +428,8 @@
         (br_if $mapped (i32.ge_u (local.get $i) (local.get $length)))
         (block $scalar
           (br_if $scalar (i32.or (i32.eqz (local.get $simd)) (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $length))))
-          (local.set $v0 (v128.load (i32.shl (local.get $i) (i32.const 1))))
-          (local.set $v1 (v128.load offset=16 (i32.shl (local.get $i) (i32.const 1))))
+          (local.set $v0 (v128.load (i32.add (local.get $text) (i32.shl (local.get $i) (i32.const 1)))))
+          (local.set $v1 (v128.load offset=16 (i32.add (local.get $text) (i32.shl (local.get $i) (i32.const 1)))))
           ;; Every unit from 1 to 127 (NUL is special)?
           (br_if $scalar (i32.eqz (i32.and
             (i16x8.all_true (i16x8.lt_u (i16x8.sub (local.get $v0) (v128.const i16x8 1 1 1 1 1 1 1 1)) (v128.const i16x8 127 127 127 127 127 127 127 127)))
@@ -453,7 +457,7 @@
         (local.set $end (select (local.get $length) (i32.add (local.get $i) (i32.const 16))
                                 (i32.lt_u (local.get $length) (i32.add (local.get $i) (i32.const 16)))))
         (loop $unit
-          (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
+          (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.add (local.get $text) (i32.shl (local.get $i) (i32.const 1)))) (i32.const 1))))
           (i32.store16 offset=393216 (i32.shl (local.get $i) (i32.const 1)) (local.get $c))
           (local.set $bits (i64.or (local.get $bits)
             (i64.shl (i64.extend_i32_u (i32.ne (local.get $c) (i32.const 0))) (i64.extend_i32_u (local.get $i)))))
@@ -533,8 +537,8 @@
     (block $done
       (loop $text
         (br_if $done (i32.ge_u (local.get $i) (local.get $length)))
-        ;; c = TABLE[CODE[i]]
-        (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
+        ;; c = TABLE[text[i]]
+        (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.add (global.get $code) (i32.shl (local.get $i) (i32.const 1)))) (i32.const 1))))
         (if (i32.eqz (local.get $c))
           (then (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $text)))
         (if (i32.eq (local.get $c) (i32.const 0xffff))
@@ -550,7 +554,7 @@
             (local.set $u (i32.add (local.get $u) (i32.const 1)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br_if $runEnd (i32.ge_u (local.get $i) (local.get $length)))
-            (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.shl (local.get $i) (i32.const 1))) (i32.const 1))))
+            (local.set $c (i32.load16_u offset=262144 (i32.shl (i32.load16_u (i32.add (global.get $code) (i32.shl (local.get $i) (i32.const 1)))) (i32.const 1))))
             (br_if $runEnd (i32.eqz (local.get $c)))
             ;; A separator pair ends the run; the outer loop steps over it.
             (if (i32.eq (local.get $c) (i32.const 0xffff))

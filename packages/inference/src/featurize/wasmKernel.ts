@@ -35,7 +35,7 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   configure: (slots: number, mask: number, entries: number, unknown: number, perFeature: number, touched: number, touchedWords: number, entryOf: number) => void;
   configureBigrams: (unigramOfWord: number, words: number, pairs: number, pairMask: number) => void;
-  scan: (length: number, minRun: number) => number;
+  scan: (text: number, length: number, minRun: number) => number;
   count: (records: number) => number;
   build: (bytes: number, ranges: number, values: number, count: number, slots: number, mask: number, entries: number) => number;
   configureSums: (idf: number, coef: number, classes: number, tf: number, tfLength: number, running: number, start: number, out: number, touchedWordsLength: number, scratch: number, chunk: number) => void;
@@ -130,7 +130,6 @@ export class WasmKernel {
   private readonly code: Buffer;
   private readonly result: Int32Array;
   private readonly exports: KernelExports;
-  private readonly memoryBytes: Uint8Array;
   /** Set for a counting kernel: where `readBody` writes a body, and its texts' [address, units]. */
   private readonly body?: { at: number; bytes: Buffer; texts: Int32Array; textsAt: number; read: JsonStringsExports['readStrings'] };
   /** The texts the last `readBody` read. */
@@ -159,7 +158,6 @@ export class WasmKernel {
     this.units = new Uint16Array(buffer, UNITS, MAX_SCAN_UNITS);
     this.records = new Int32Array(buffer, RECORDS, 3 * (MAX_SCAN_UNITS / 2));
     this.result = new Int32Array(buffer, RESULT, 2);
-    this.memoryBytes = new Uint8Array(buffer);
     if (!counting || !layout) return;
 
     const { vocabulary, keyStride, bigrams } = counting;
@@ -259,7 +257,7 @@ export class WasmKernel {
     if (text.length > MAX_SCAN_UNITS) return -1;
     // 'utf16le' writes code units as they are, lone surrogates included (the table sends those back).
     this.code.write(text, 0, 'utf16le');
-    return this.exports.scan(text.length, minRun);
+    return this.exports.scan(CODE, text.length, minRun);
   }
 
   /**
@@ -287,9 +285,8 @@ export class WasmKernel {
     if (!texts || !(n >= 0 && n < this.bodyTexts)) throw new RangeError(`no text ${n} in the last body read`);
     const at = texts[2 * n] as number;
     const length = texts[2 * n + 1] as number;
-    if (length > MAX_SCAN_UNITS) return -1;
-    this.memoryBytes.copyWithin(CODE, at, at + 2 * length);
-    return this.exports.scan(length, minRun);
+    // Scanned where it is: no copy to CODE (11-13 us of a batch of 64 test posts).
+    return length > MAX_SCAN_UNITS ? -1 : this.exports.scan(at, length, minRun);
   }
 
   /**
