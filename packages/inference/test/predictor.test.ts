@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../src/model/loadModel.js';
@@ -37,6 +38,19 @@ describe('Class: Predictor (tiny explain model)', () => {
     expect([...probs].sort((a, b) => b - a)).toEqual(probs);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(p?.top[0]?.label).toBe(p?.label);
+  });
+
+  it('keeps the topK most probable labels, most probable first, ties in label order (property, against a sort)', () => {
+    const labels = Array.from({ length: 20 }, (_, c) => `label-${c}`);
+    const top = (Predictor.prototype as unknown as { topLabels: (p: Float32Array, base: number, k: number) => unknown }).topLabels.bind({ labels });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(0, 0.05, 0.1, 0.25, 0.5, 1), { minLength: 40, maxLength: 40 }), fc.integer({ min: 1, max: 20 }), (values, k) => {
+        const probs = Float32Array.from(values);
+        const order = labels.map((_, c) => c).sort((a, b) => (probs[20 + b] as number) - (probs[20 + a] as number) || a - b);
+        expect(top(probs, 20, k)).toEqual(order.slice(0, k).map((c) => ({ label: labels[c], probability: probs[20 + c] })));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('accepts empty strings (no tokens: the intercept decides) and an empty batch', async () => {

@@ -193,7 +193,7 @@ describe('Term-count path on the trained artifact', () => {
     await Promise.all([graph.session.release(), m.release()]);
   });
 
-  it('predicts an article-form body read without JSON.parse exactly as it predicts the parsed texts', async () => {
+  it('predicts a body read without JSON.parse exactly as it predicts the parsed request, in either form', async () => {
     const predictor = new Predictor(await model());
     const { test } = await loadNewsgroups();
     const limits = { maxTexts: 256, maxTextChars: 1_000_000 };
@@ -201,10 +201,12 @@ describe('Term-count path on the trained artifact', () => {
     let batches = 0;
     for (let i = 0; i < test.texts.length; i += 64, batches++) {
       const batch = test.texts.slice(i, i + 64);
-      const fast = await predictor.predictBody(JSON.stringify(batch), limits);
+      const topK = 1 + (batches % 4);
+      const rich = batches % 2 === 1;
+      const fast = await predictor.predictBody(JSON.stringify(rich ? { texts: batch, topK } : batch), limits);
       if (!fast) continue;
       read++;
-      expect(fast).toEqual(await predictor.predict(batch));
+      expect(fast).toEqual({ form: rich ? 'rich' : 'article', batch: await predictor.predict(batch, rich ? { topK } : {}) });
     }
     // The rest hold a text the kernel leaves to JavaScript, or more characters than one run takes.
     expect(read).toBeGreaterThan(0.9 * batches);
@@ -214,10 +216,13 @@ describe('Term-count path on the trained artifact', () => {
     const m = await model();
     const predictor = new Predictor(m);
     const limits = { maxTexts: 2, maxTextChars: 20 };
-    expect(await predictor.predictBody(' [ "nasa orbit" ,"the hockey game" ] ', limits)).toEqual(await predictor.predict(['nasa orbit', 'the hockey game']));
-    expect(await predictor.predictBody('"nasa\\\\u0020orbit"', limits)).toEqual(await predictor.predict(['nasa\\u0020orbit']));
-    expect(await predictor.predictBody('"nasa\\u0020orbit"', limits)).toEqual(await predictor.predict(['nasa orbit']));
-    const others = ['{"texts":["nasa"]}', '[]', '["a","b","c"]', `["${'x'.repeat(21)}"]`, '["nasa\\u0000"]', '["nasa\u0000"]', '["a \ud801\udc00 letter"]', '["nasa",1]', '[nasa]', '["nasa"'];
+    const article = async (texts: string[]) => ({ form: 'article', batch: await predictor.predict(texts) });
+    expect(await predictor.predictBody(' [ "nasa orbit" ,"the hockey game" ] ', limits)).toEqual(await article(['nasa orbit', 'the hockey game']));
+    expect(await predictor.predictBody('"nasa\\\\u0020orbit"', limits)).toEqual(await article(['nasa\\u0020orbit']));
+    expect(await predictor.predictBody('"nasa\\u0020orbit"', limits)).toEqual(await article(['nasa orbit']));
+    expect(await predictor.predictBody('{"text":"nasa orbit","topK":20,"explain":0}', limits)).toEqual({ form: 'rich', batch: await predictor.predict(['nasa orbit'], { topK: 20 }) });
+    const others = ['{"texts":["nasa"],"explain":1}', '{"texts":["nasa"],"topK":0}', '{"texts":["nasa"],"topK":21}', '{"texts":["nasa"],"other":1}',
+      '[]', '["a","b","c"]', `["${'x'.repeat(21)}"]`, '["nasa\\u0000"]', '["nasa\u0000"]', '["a \ud801\udc00 letter"]', '["nasa",1]', '[nasa]', '["nasa"'];
     for (const body of others) expect(await predictor.predictBody(body, limits), body).toBeUndefined();
     expect(await new Predictor(m, { maxCharsPerRun: 10 }).predictBody('["nasa orbit"]', limits)).toBeUndefined();
   });

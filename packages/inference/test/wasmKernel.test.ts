@@ -157,12 +157,12 @@ describe('the WebAssembly kernel', () => {
   });
 
   it('reads a body and scans its texts as it scans the strings (a counting kernel only), within its limits', async () => {
-    expect(new WasmKernel().readBody('["hello world"]', { maxTexts: 1, maxUnits: 100 })).toBe(-1);
+    expect(new WasmKernel().readBody('["hello world"]', { maxTexts: 1, maxUnits: 100 })).toBeUndefined();
     const { kernel, wasm, js } = await featurizers();
     const texts = ['Hello, World: the NASA orbit', 'line one\nline "two"\\', '', 'a 中文 text', 'a \u0000 NUL'];
     const body = JSON.stringify(texts);
     const limits = { maxTexts: 8, maxUnits: 100 };
-    expect(kernel.readBody(body, limits)).toBe(texts.length);
+    expect(kernel.readBody(body, limits)).toEqual({ form: 'article', texts: texts.length, topK: 1, explain: 0 });
     const fromBody = texts.map((_, n) => {
       const found = kernel.scanBodyText(n, 2);
       return found < 0 ? found : Array.from(kernel.records.subarray(0, 3 * found));
@@ -174,13 +174,17 @@ describe('the WebAssembly kernel', () => {
     expect(fromBody).toEqual(fromStrings);
     expect(fromBody.filter((r) => r === -1)).toHaveLength(2);
     expect(() => kernel.scanBodyText(texts.length, 2)).toThrow(RangeError);
-    expect(kernel.readBody(body, { maxTexts: 4, maxUnits: 100 })).toBe(-1);
-    expect(kernel.readBody(body, { maxTexts: 8, maxUnits: 20 })).toBe(-1);
-    expect(kernel.readBody(`["${'x'.repeat(MAX_BODY_UNITS)}"]`, limits)).toBe(-1);
+    expect(kernel.readBody(body, { maxTexts: 4, maxUnits: 100 })).toBeUndefined();
+    expect(kernel.readBody(body, { maxTexts: 8, maxUnits: 20 })).toBeUndefined();
+    expect(kernel.readBody(`["${'x'.repeat(MAX_BODY_UNITS)}"]`, limits)).toBeUndefined();
     expect(() => kernel.scanBodyText(0, 2)).toThrow(RangeError);
     // A body the featurizer reads counts as its parsed texts count.
     const readable = texts.slice(0, 3);
-    expect(wasm.featurizeBody(JSON.stringify(readable), limits, 'keys')).toEqual({ posts: 3, result: await counted(js, readable) });
+    const article = { form: 'article', texts: 3, topK: 1, explain: 0 };
+    expect(wasm.featurizeBody(JSON.stringify(readable), limits, 'keys')).toEqual({ request: article, result: await counted(js, readable) });
+    const rich = JSON.stringify({ topK: 2, texts: readable });
+    expect(wasm.featurizeBody(rich, limits, 'keys')).toEqual({ request: { ...article, form: 'rich', topK: 2 }, result: await counted(js, readable) });
+    expect(wasm.featurizeBody(rich, limits, 'keys', (request) => request.topK === 1)).toBeUndefined();
     expect(wasm.featurizeBody(body, limits, 'keys')).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { CharClasses, SEPARATOR, SPECIAL } from './charClasses.js';
 import type { PairTable } from './pairTable.js';
 import { hashUnits, type Vocabulary } from './vocabulary.js';
-import type { BodyLimits, WasmKernel } from './wasmKernel.js';
+import type { BodyLimits, BodyRead, WasmKernel } from './wasmKernel.js';
 
 /** A 1-2 gram graph's tables: the vocabulary then gives word ids, and these give the features. */
 export interface BigramTables {
@@ -126,19 +126,25 @@ export class Featurizer {
 
   /**
    * The term counts or per-post sums (`into`) of the texts of a JSON request body, read in the
-   * kernel's memory (WasmKernel.readBody) rather than by JSON.parse, and how many texts it held;
-   * undefined when the kernel does not count, when the body is not a JSON string or array of strings
-   * within `limits`, or when one of its texts must be featurized in JavaScript (a character the kernel
-   * cannot scan, a block not asked yet). The caller then parses the body and calls `featurize` or
-   * `featurizeSums`, which handle every case (and give the same result for a body read here).
+   * kernel's memory (WasmKernel.readBody) rather than by JSON.parse, and the request it held;
+   * undefined when the kernel does not count, when the body is not a request form it reads within
+   * `limits`, when `wanted` turns the request down (before any featurizing), or when one of its texts
+   * must be featurized in JavaScript (a character the kernel cannot scan, a block not asked yet).
+   * The caller then parses the body and calls `featurize` or `featurizeSums`, which handle every case
+   * (and give the same result for a body read here).
    */
-  featurizeBody(body: string, limits: BodyLimits, into: 'keys' | 'sums'): { posts: number; result: TermCounts | PostSums } | undefined {
+  featurizeBody(
+    body: string,
+    limits: BodyLimits,
+    into: 'keys' | 'sums',
+    wanted: (request: BodyRead) => boolean = () => true,
+  ): { request: BodyRead; result: TermCounts | PostSums } | undefined {
     const kernel = this.kernel;
     if (!kernel || !this.kernelCounts || (into === 'sums' && !this.canSum)) return undefined;
-    const posts = kernel.readBody(body, limits);
-    if (posts < 0) return undefined;
-    const result = this.scan(posts, into);
-    return result === undefined || result instanceof Set ? undefined : { posts, result };
+    const request = kernel.readBody(body, limits);
+    if (!request || !wanted(request)) return undefined;
+    const result = this.scan(request.texts, into);
+    return result === undefined || result instanceof Set ? undefined : { request, result };
   }
 
   private async featurizeInto(texts: readonly string[], into: 'keys' | 'sums'): Promise<TermCounts | PostSums | undefined> {

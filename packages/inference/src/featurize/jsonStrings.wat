@@ -1,64 +1,175 @@
 ;; A request body's texts, read where the featurizer's kernel scans them (wasmKernel.ts `readBody`
 ;; says why this is not JSON.parse).
 ;;
-;; readStrings(at, length, texts, maxTexts, maxUnits) reads the JSON text of `length` UTF-16 code
-;; units at `at` when it is a string, or an array of strings, with JSON's whitespace (space, tab, LF,
-;; CR) around its tokens. Each string is unescaped in place: its units are written from where its
-;; opening quote was, and an escape is never shorter than the unit it stands for, so writing never
-;; overtakes reading. For each string [address, length in units] goes to `texts`; the result is the
-;; number of strings. It is -1 for anything else: another JSON value, an empty array, an array with
-;; any other element, more than `maxTexts` strings, a string of more than `maxUnits` units, or text
-;; that is not JSON. The caller then gives the body to JSON.parse, which yields the value or the
-;; error; for a body read here, JSON.parse yields the same strings (test/jsonStrings.test.ts).
+;; readStrings(at, length, texts, maxTexts, maxUnits, options) reads the JSON text of `length` UTF-16
+;; code units at `at` when it is one of the request forms of SPEC section 5: a string, an array of
+;; strings, or an object of "texts" (an array of strings) or "text" (a string), and "topK" and
+;; "explain" (integers written as plain digits), each key once and written as itself; JSON's
+;; whitespace (space, tab, LF, CR) may surround any token. Each string is unescaped in place: its
+;; units are written from where its opening quote was, and an escape is never shorter than the unit
+;; it stands for, so writing never overtakes reading. For each string [address, length in units] goes
+;; to `texts`, and [form (0: a string or an array, 1: an object), topK (1 when absent), explain (0
+;; when absent)] to `options`; the result is the number of strings. It is -1 for anything else:
+;; another JSON value or key, an empty array, an array with any other element, a number written
+;; otherwise (a sign, a fraction, an exponent, a leading zero, ten digits or more), more than
+;; `maxTexts` strings or a string of more than `maxUnits` units, or text that is not JSON. The caller
+;; then gives the body to JSON.parse, which yields the value or the error; for a body read here,
+;; JSON.parse yields the same strings and numbers (test/jsonStrings.test.ts).
 (module
   (import "env" "memory" (memory 1))
   ;; Where the string being read is written: `$string` leaves it past the string's last unit.
   (global $w (mut i32) (i32.const 0))
+  ;; The strings `$array` read.
+  (global $n (mut i32) (i32.const 0))
 
   (func (export "readStrings") (param $at i32) (param $length i32) (param $texts i32) (param $maxTexts i32)
-        (param $maxUnits i32) (result i32)
-    (local $end i32) (local $p i32) (local $c i32) (local $n i32) (local $start i32) (local $units i32)
+        (param $maxUnits i32) (param $options i32) (result i32)
+    (local $end i32) (local $p i32) (local $c i32) (local $form i32)
     (local.set $end (i32.add (local.get $at) (i32.shl (local.get $length) (i32.const 1))))
     (local.set $p (call $skip (local.get $at) (local.get $end)))
     (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
     (local.set $c (i32.load16_u (local.get $p)))
-    ;; One string: the whole body.
-    (if (i32.eq (local.get $c) (i32.const 0x22))
-      (then
-        (global.set $w (local.get $p))
-        (local.set $start (local.get $p))
-        (local.set $p (call $string (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
-        (if (i32.eqz (local.get $p)) (then (return (i32.const -1))))
-        (local.set $units (i32.shr_u (i32.sub (global.get $w) (local.get $start)) (i32.const 1)))
-        (if (i32.or (i32.gt_u (local.get $units) (local.get $maxUnits)) (i32.eqz (local.get $maxTexts))) (then (return (i32.const -1))))
-        (if (i32.ne (call $skip (local.get $p) (local.get $end)) (local.get $end)) (then (return (i32.const -1))))
-        (i32.store (local.get $texts) (local.get $start))
-        (i32.store offset=4 (local.get $texts) (local.get $units))
-        (return (i32.const 1))))
-    (if (i32.ne (local.get $c) (i32.const 0x5b)) (then (return (i32.const -1))))
+    (i32.store offset=4 (local.get $options) (i32.const 1))
+    (i32.store offset=8 (local.get $options) (i32.const 0))
+    (block $read
+      ;; One string: the whole body.
+      (if (i32.eq (local.get $c) (i32.const 0x22))
+        (then
+          (global.set $n (i32.const 1))
+          (local.set $p (call $one (local.get $p) (local.get $end) (local.get $texts) (local.get $maxTexts) (local.get $maxUnits)))
+          (br $read)))
+      (if (i32.eq (local.get $c) (i32.const 0x5b))
+        (then
+          (local.set $p (call $array (local.get $p) (local.get $end) (local.get $texts) (local.get $maxTexts) (local.get $maxUnits)))
+          (br $read)))
+      (if (i32.eq (local.get $c) (i32.const 0x7b))
+        (then
+          (local.set $form (i32.const 1))
+          (local.set $p (call $object (local.get $p) (local.get $end) (local.get $texts) (local.get $maxTexts) (local.get $maxUnits) (local.get $options)))
+          (br $read)))
+      (return (i32.const -1)))
+    ;; After the value: only whitespace.
+    (if (i32.eqz (local.get $p)) (then (return (i32.const -1))))
+    (if (i32.ne (call $skip (local.get $p) (local.get $end)) (local.get $end)) (then (return (i32.const -1))))
+    (i32.store (local.get $options) (local.get $form))
+    (global.get $n))
+
+  ;; The string at `p` (its opening quote) as the only text: the position past it, or 0.
+  (func $one (param $p i32) (param $end i32) (param $texts i32) (param $maxTexts i32) (param $maxUnits i32) (result i32)
+    (local $units i32)
+    (global.set $w (local.get $p))
+    (i32.store (local.get $texts) (local.get $p))
+    (local.set $p (call $string (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+    (local.set $units (i32.shr_u (i32.sub (global.get $w) (i32.load (local.get $texts))) (i32.const 1)))
+    (i32.store offset=4 (local.get $texts) (local.get $units))
+    (select (local.get $p) (i32.const 0) (i32.and (i32.le_u (local.get $units) (local.get $maxUnits)) (i32.ne (local.get $maxTexts) (i32.const 0)))))
+
+  ;; The array of strings at `p` (its `[`): the position past its `]`, or 0; the strings in `$n`.
+  (func $array (param $p i32) (param $end i32) (param $texts i32) (param $maxTexts i32) (param $maxUnits i32) (result i32)
+    (local $c i32) (local $n i32) (local $start i32) (local $units i32)
     (local.set $p (call $skip (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
     (loop $element
       ;; A string, or JSON.parse decides (`]` of an empty array, another value, the end).
-      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
-      (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x22)) (then (return (i32.const -1))))
-      (if (i32.ge_u (local.get $n) (local.get $maxTexts)) (then (return (i32.const -1))))
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+      (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x22)) (then (return (i32.const 0))))
+      (if (i32.ge_u (local.get $n) (local.get $maxTexts)) (then (return (i32.const 0))))
       (global.set $w (local.get $p))
       (local.set $start (local.get $p))
       (local.set $p (call $string (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
-      (if (i32.eqz (local.get $p)) (then (return (i32.const -1))))
+      (if (i32.eqz (local.get $p)) (then (return (i32.const 0))))
       (local.set $units (i32.shr_u (i32.sub (global.get $w) (local.get $start)) (i32.const 1)))
-      (if (i32.gt_u (local.get $units) (local.get $maxUnits)) (then (return (i32.const -1))))
+      (if (i32.gt_u (local.get $units) (local.get $maxUnits)) (then (return (i32.const 0))))
       (i32.store (i32.add (local.get $texts) (i32.shl (local.get $n) (i32.const 3))) (local.get $start))
       (i32.store offset=4 (i32.add (local.get $texts) (i32.shl (local.get $n) (i32.const 3))) (local.get $units))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (local.set $p (call $skip (local.get $p) (local.get $end)))
-      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
       (local.set $c (i32.load16_u (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (if (i32.eq (local.get $c) (i32.const 0x2c))
+        (then
+          (local.set $p (call $skip (local.get $p) (local.get $end)))
+          (br $element)))
+      (if (i32.ne (local.get $c) (i32.const 0x5d)) (then (return (i32.const 0)))))
+    (global.set $n (local.get $n))
+    (local.get $p))
+
+  ;; The object at `p` (its `{`): the position past its `}`, or 0; the strings in `$n`, topK and
+  ;; explain at `options`. A key is matched as its units (`"texts"` and so on, 4 units at a time):
+  ;; a key written with an escape is left to JSON.parse.
+  (func $object (param $p i32) (param $end i32) (param $texts i32) (param $maxTexts i32) (param $maxUnits i32) (param $options i32) (result i32)
+    (local $c i32) (local $seen i32) (local $key i32) (local $head i64) (local $value i32) (local $digits i32) (local $d i32)
+    (local.set $p (call $skip (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+    (loop $member
+      ;; The key: room for the longest ("explain") and its quotes.
+      (if (i32.gt_u (i32.add (local.get $p) (i32.const 18)) (local.get $end)) (then (return (i32.const 0))))
+      (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x22)) (then (return (i32.const 0))))
+      (local.set $head (i64.load offset=2 (local.get $p)))
+      (local.set $key (i32.const 0))
+      (if (i64.eq (local.get $head) (i64.const 0x0074007800650074))
+        (then
+          ;; "texts" or "text"
+          (if (i32.eq (i32.load offset=10 (local.get $p)) (i32.const 0x00220073))
+            (then (local.set $key (i32.const 1)) (local.set $p (i32.add (local.get $p) (i32.const 14))))
+            (else
+              (if (i32.eq (i32.load16_u offset=10 (local.get $p)) (i32.const 0x22))
+                (then (local.set $key (i32.const 2)) (local.set $p (i32.add (local.get $p) (i32.const 12)))))))))
+      (if (i32.and (i64.eq (local.get $head) (i64.const 0x004b0070006f0074)) (i32.eq (i32.load16_u offset=10 (local.get $p)) (i32.const 0x22)))
+        (then (local.set $key (i32.const 4)) (local.set $p (i32.add (local.get $p) (i32.const 12)))))
+      (if (i32.and (i64.eq (local.get $head) (i64.const 0x006c007000780065)) (i64.eq (i64.load offset=10 (local.get $p)) (i64.const 0x0022006e00690061)))
+        (then (local.set $key (i32.const 8)) (local.set $p (i32.add (local.get $p) (i32.const 18)))))
+      ;; Another key, a key seen already, or both "text" and "texts".
+      (if (i32.or (i32.eqz (local.get $key)) (i32.and (local.get $seen) (select (i32.const 3) (local.get $key) (i32.le_u (local.get $key) (i32.const 2)))))
+        (then (return (i32.const 0))))
+      (local.set $seen (i32.or (local.get $seen) (local.get $key)))
+      (local.set $p (call $skip (local.get $p) (local.get $end)))
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+      (if (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x3a)) (then (return (i32.const 0))))
       (local.set $p (call $skip (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
-      (br_if $element (i32.eq (local.get $c) (i32.const 0x2c)))
-      (if (i32.ne (local.get $c) (i32.const 0x5d)) (then (return (i32.const -1)))))
-    ;; After the array's `]`: only whitespace.
-    (select (local.get $n) (i32.const -1) (i32.eq (local.get $p) (local.get $end))))
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+      (local.set $c (i32.load16_u (local.get $p)))
+      (block $valued
+        (if (i32.eq (local.get $key) (i32.const 1))
+          (then
+            (if (i32.ne (local.get $c) (i32.const 0x5b)) (then (return (i32.const 0))))
+            (local.set $p (call $array (local.get $p) (local.get $end) (local.get $texts) (local.get $maxTexts) (local.get $maxUnits)))
+            (br $valued)))
+        (if (i32.eq (local.get $key) (i32.const 2))
+          (then
+            (if (i32.ne (local.get $c) (i32.const 0x22)) (then (return (i32.const 0))))
+            (global.set $n (i32.const 1))
+            (local.set $p (call $one (local.get $p) (local.get $end) (local.get $texts) (local.get $maxTexts) (local.get $maxUnits)))
+            (br $valued)))
+        ;; topK or explain: 0, or 1 to 9 digits not starting with 0 (what follows must be `,` or `}`).
+        (local.set $value (i32.sub (local.get $c) (i32.const 0x30)))
+        (if (i32.gt_u (local.get $value) (i32.const 9)) (then (return (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (local.set $digits (i32.const 1))
+        (if (local.get $value)
+          (then
+            (block $number
+              (loop $digit
+                (br_if $number (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $d (i32.sub (i32.load16_u (local.get $p)) (i32.const 0x30)))
+                (br_if $number (i32.gt_u (local.get $d) (i32.const 9)))
+                (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+                (if (i32.gt_u (local.get $digits) (i32.const 9)) (then (return (i32.const 0))))
+                (local.set $value (i32.add (i32.mul (local.get $value) (i32.const 10)) (local.get $d)))
+                (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                (br $digit)))))
+        (i32.store (i32.add (local.get $options) (select (i32.const 4) (i32.const 8) (i32.eq (local.get $key) (i32.const 4)))) (local.get $value)))
+      (if (i32.eqz (local.get $p)) (then (return (i32.const 0))))
+      (local.set $p (call $skip (local.get $p) (local.get $end)))
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+      (local.set $c (i32.load16_u (local.get $p)))
+      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+      (if (i32.eq (local.get $c) (i32.const 0x2c))
+        (then
+          (local.set $p (call $skip (local.get $p) (local.get $end)))
+          (br $member)))
+      (if (i32.ne (local.get $c) (i32.const 0x7d)) (then (return (i32.const 0)))))
+    ;; A text or texts is required.
+    (select (local.get $p) (i32.const 0) (i32.and (local.get $seen) (i32.const 3))))
 
   ;; The first position from `p` that is not JSON whitespace (or `end`).
   (func $skip (param $p i32) (param $end i32) (result i32)

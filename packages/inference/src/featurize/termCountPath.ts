@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { GraphSession } from '../model/graphSession.js';
 import { CharClasses } from './charClasses.js';
 import { Featurizer, type PostSums, type TermCounts } from './Featurizer.js';
-import type { BodyLimits } from './wasmKernel.js';
+import type { BodyLimits, BodyRead } from './wasmKernel.js';
 import { type FrontEndPlan, type LabelIndex, planFrontEnd } from './frontEndPlan.js';
 import type { WireGraph } from '../model/onnxWire.js';
 import { graphTokenizer } from './graphTokenizer.js';
@@ -109,20 +109,21 @@ export async function pathFeeds(path: TermCountPath, texts: readonly string[]): 
 }
 
 /**
- * The path's session feeds for the texts of a JSON request body (a string or an array of strings)
- * read without JSON.parse (Featurizer.featurizeBody), and how many texts it held; undefined when the
- * body must be parsed and its texts given to `pathFeeds`.
+ * The path's session feeds for the texts of a JSON request body read without JSON.parse
+ * (Featurizer.featurizeBody, which `wanted` may turn a request down in), and the request it held;
+ * undefined when the body must be parsed and its texts given to `pathFeeds`.
  */
 export function pathBodyFeeds(
   path: TermCountPath,
   body: string,
   limits: BodyLimits,
-): { feeds: Record<string, ort.Tensor>; posts: number; tokens: number; known: number } | undefined {
-  const read = path.featurizer.featurizeBody(body, limits, path.sumsTensor ? 'sums' : 'keys');
-  if (!read || read.posts === 0) return undefined;
-  const { posts, result } = read;
+  wanted?: (request: BodyRead) => boolean,
+): { feeds: Record<string, ort.Tensor>; request: BodyRead; tokens: number; known: number } | undefined {
+  const read = path.featurizer.featurizeBody(body, limits, path.sumsTensor ? 'sums' : 'keys', wanted);
+  if (!read || read.request.texts === 0) return undefined;
+  const { request, result } = read;
   const feeds = 'sums' in result
-    ? postSumsFeeds(result, posts, path.sumsTensor as string)
-    : termCountFeeds(result, posts, path.tensors);
-  return { feeds, posts, tokens: result.tokens, known: result.known };
+    ? postSumsFeeds(result, request.texts, path.sumsTensor as string)
+    : termCountFeeds(result, request.texts, path.tensors);
+  return { feeds, request, tokens: result.tokens, known: result.known };
 }

@@ -25,6 +25,17 @@ export const MAX_BODY_UNITS = 262_144;
 /** The most texts `readBody` reads from one body. */
 export const MAX_BODY_TEXTS = 4096;
 
+/**
+ * A request body as `readBody` read it: the article's form (a JSON string or array of strings) or
+ * the rich form's object, with its topK and explain (1 and 0 when absent), and its texts' number.
+ */
+export interface BodyRead {
+  form: 'article' | 'rich';
+  texts: number;
+  topK: number;
+  explain: number;
+}
+
 /** What `readBody` takes: at most `maxTexts` texts of at most `maxUnits` code units each. */
 export interface BodyLimits {
   maxTexts: number;
@@ -44,7 +55,7 @@ interface KernelExports {
 }
 
 interface JsonStringsExports {
-  readStrings: (at: number, length: number, texts: number, maxTexts: number, maxUnits: number) => number;
+  readStrings: (at: number, length: number, texts: number, maxTexts: number, maxUnits: number, options: number) => number;
 }
 
 /**
@@ -131,7 +142,15 @@ export class WasmKernel {
   private readonly result: Int32Array;
   private readonly exports: KernelExports;
   /** Set for a counting kernel: where `readBody` writes a body, and its texts' [address, units]. */
-  private readonly body?: { at: number; bytes: Buffer; texts: Int32Array; textsAt: number; read: JsonStringsExports['readStrings'] };
+  private readonly body?: {
+    at: number;
+    bytes: Buffer;
+    texts: Int32Array;
+    textsAt: number;
+    /** [form, topK, explain] of the last body read. */
+    options: Int32Array;
+    read: JsonStringsExports['readStrings'];
+  };
   /** The texts the last `readBody` read. */
   private bodyTexts = 0;
 
@@ -186,6 +205,7 @@ export class WasmKernel {
       bytes: Buffer.from(buffer, at.body, 2 * MAX_BODY_UNITS),
       texts: new Int32Array(buffer, at.bodyTexts, 2 * MAX_BODY_TEXTS),
       textsAt: at.bodyTexts,
+      options: new Int32Array(buffer, at.bodyOptions, 3),
       read: strings.readStrings,
     };
     this.counters = {
@@ -261,22 +281,26 @@ export class WasmKernel {
   }
 
   /**
-   * Reads a request body that is a JSON string or array of strings into the module's memory, each
-   * string unescaped there (jsonStrings.wat): the number of texts, for `scanBodyText`; -1 when the
-   * body is anything else, or over `limits` (or MAX_BODY_UNITS, MAX_BODY_TEXTS), or the kernel does
-   * not count: JSON.parse must read it. Why: JSON.parse makes a string of every text, which the
-   * featurizer then copies here to scan: for the test split's batches of 64 (about 126,000
-   * characters, 3,500 escapes) JSON.parse took 113-130 us, this 57-64 us (the body's copy
-   * included), and the copies of its texts then cost what the copies of the strings did.
+   * Reads a request body in one of the request forms (a JSON string, an array of strings, or an
+   * object of "texts" or "text" with "topK" and "explain") into the module's memory, each string
+   * unescaped there (jsonStrings.wat, which says what it reads): the form and its texts' number, for
+   * `scanBodyText`; undefined when the body is anything else, or over `limits` (or MAX_BODY_UNITS,
+   * MAX_BODY_TEXTS), or the kernel does not count: JSON.parse must read it. Why: JSON.parse makes a
+   * string of every text, which the featurizer then copies here to scan: for the test split's
+   * batches of 64 (about 126,000 characters, 3,500 escapes) JSON.parse took 113-130 us, this 57-64
+   * us (the body's copy included), and the texts are scanned where they are.
    */
-  readBody(body: string, limits: BodyLimits): number {
+  readBody(body: string, limits: BodyLimits): BodyRead | undefined {
     const target = this.body;
-    if (!target || body.length > MAX_BODY_UNITS) return -1;
+    this.bodyTexts = 0;
+    if (!target || body.length > MAX_BODY_UNITS) return undefined;
     // 'utf16le' writes code units as they are, lone surrogates included (JSON.parse keeps them too).
     target.bytes.write(body, 0, 'utf16le');
-    const read = target.read(target.at, body.length, target.textsAt, Math.min(limits.maxTexts, MAX_BODY_TEXTS), limits.maxUnits);
-    this.bodyTexts = Math.max(read, 0);
-    return read;
+    const texts = target.read(target.at, body.length, target.textsAt, Math.min(limits.maxTexts, MAX_BODY_TEXTS), limits.maxUnits, target.options.byteOffset);
+    if (texts < 0) return undefined;
+    this.bodyTexts = texts;
+    const options = target.options;
+    return { form: options[0] === 1 ? 'rich' : 'article', texts, topK: options[1] as number, explain: options[2] as number };
   }
 
   /** Scans text `n` of the last `readBody` as `scan` scans a string (-1: leave it to JavaScript). */
@@ -330,6 +354,7 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
   // `readBody`'s body and texts: pages only touched by the bodies read.
   const body = align(entryOf + 4 * (MAX_SCAN_UNITS / 2));
   const bodyTexts = body + 2 * MAX_BODY_UNITS;
+  const bodyOptions = bodyTexts + 8 * MAX_BODY_TEXTS;
   return {
     slots,
     units,
@@ -337,7 +362,7 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
     touchedWordsLength,
     words,
     pairSlots,
-    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs, idf, coef, tf, running, out, scratch, entryOf, body, bodyTexts },
-    end: bodyTexts + 8 * MAX_BODY_TEXTS,
+    at: { slots: slotsAt, units: unitsAt, perFeature, touched, touchedWords, unigramOfWord, pairs, idf, coef, tf, running, out, scratch, entryOf, body, bodyTexts, bodyOptions },
+    end: bodyOptions + 12,
   };
 }

@@ -98,11 +98,11 @@ export function createHandler(deps: HandlerDeps): ProxyHandler {
       let payload: unknown = rawBody;
       if (typeof rawBody === 'string' || rawBody === null || rawBody === undefined) {
         const body = decodeBody(rawBody as string | null | undefined, ev.isBase64Encoded, limits);
-        // The article's form, read without JSON.parse where the predictor can (Predictor.predictBody).
+        // Read without JSON.parse where the predictor can (Predictor.predictBody): the same answer.
         const read = await predictor.predictBody(body, limits);
         if (read) {
-          batchSize = read.predictions.length;
-          return respond('article', read);
+          batchSize = read.batch.predictions.length;
+          return respond(read.form, read.batch);
         }
         payload = parseJson(body);
       }

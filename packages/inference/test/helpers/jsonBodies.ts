@@ -1,5 +1,5 @@
 /**
- * Request bodies for the property tests of the body reader (featurize/jsonStrings.wat): the article's
+ * Request bodies for the property tests of the body reader (featurize/jsonStrings.wat): the request
  * forms written every way JSON allows (any unit escaped or not, short escapes or \u in either case,
  * whitespace around any token), and such bodies mangled into JSON or not.
  */
@@ -63,22 +63,48 @@ export const bodyTexts = fc.array(
   { minLength: 1, maxLength: 6 },
 );
 
+/** How a body is written: `writeBody`'s options. */
+const writing = {
+  seed: fc.integer(),
+  escapeRate: fc.constantFrom(0, 0.05, 0.5, 1),
+  spaceRate: fc.constantFrom(0, 0.3),
+  single: fc.boolean(),
+};
+
 /** An article-form body of `texts`, written any way JSON allows. */
 export const articleBody = (texts: fc.Arbitrary<string[]> = bodyTexts) =>
+  fc.record({ texts, ...writing }).map(({ texts: t, ...options }) => writeBody(t, options));
+
+/**
+ * A rich-form body: an object of "texts" (or "text", for one text and `single`) and maybe "topK" and
+ * "explain", in any order, the strings written any way JSON allows and the numbers as plain digits.
+ */
+export const richBody = (texts: fc.Arbitrary<string[]> = bodyTexts) =>
   fc
     .record({
       texts,
-      seed: fc.integer(),
-      escapeRate: fc.constantFrom(0, 0.05, 0.5, 1),
-      spaceRate: fc.constantFrom(0, 0.3),
-      single: fc.boolean(),
+      ...writing,
+      topK: fc.option(fc.oneof(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 999_999_999 })), { nil: undefined }),
+      explain: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
+      order: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
     })
-    .map(({ texts: t, ...options }) => writeBody(t, options));
+    .map(({ texts: t, topK, explain, order, ...options }) => {
+      const space = options.spaceRate > 0 ? ' \n' : '';
+      const textMember = options.single && t.length === 1
+        ? `"text"${space}:${space}${writeBody(t, { ...options, single: true })}`
+        : `"texts":${writeBody(t, { ...options, single: false })}`;
+      const members = [textMember];
+      if (topK !== undefined) members.push(`"topK"${space}:${topK}`);
+      if (explain !== undefined) members.push(`"explain":${space}${explain}`);
+      // A member order from the drawn keys.
+      const sorted = members.map((m, i) => [order[i] ?? 0, m] as const).sort((a, b) => a[0] - b[0]).map(([, m]) => m);
+      return `${space}{${space}${sorted.join(`${space},`)}${space}}${space}`;
+    });
 
 /** An article-form body with a few characters deleted, inserted or replaced: JSON or not. */
 export const mangledBody = fc
   .tuple(
-    articleBody(),
+    fc.oneof(articleBody(), richBody()),
     fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom('delete', 'insert', 'replace'), unit: fc.constantFrom(...MANGLE) }), { minLength: 1, maxLength: 3 }),
   )
   .map(([body, edits]) => {
