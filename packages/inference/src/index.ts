@@ -18,6 +18,6 @@ export { EmfMetrics, type MetricsOptions, type RequestMetrics } from './observab
 export { contributions, rowsByPost, topContributions, type ExplainOutputs, type TokenWeight } from './predictor/explain.js';
 export { MAX_CHARS_PER_RUN, Predictor, runParts, type BatchResult, type LabelProbability, type PredictOptions, type Prediction } from './predictor/Predictor.js';
 export { Featurizer, type PostSums, type TermCounts } from './featurize/Featurizer.js';
-export { WasmKernel } from './featurize/wasmKernel.js';
-export { pathFeeds, postSumsFeeds, termCountFeeds, type TermCountPath } from './featurize/termCountPath.js';
+export { WasmKernel, type BodyLimits, type BodyRead } from './featurize/wasmKernel.js';
+export { pathBodyFeeds, pathFeeds, postSumsFeeds, termCountFeeds, type TermCountPath } from './featurize/termCountPath.js';
 export { subgraph, type SubgraphSpec, type TensorSpec } from './model/subgraph.js';

@@ -7,12 +7,11 @@ import * as ort from 'onnxruntime-node';
 import type { GraphSession } from '../model/graphSession.js';
 import { CharClasses } from './charClasses.js';
 import { Featurizer, type PostSums, type TermCounts } from './Featurizer.js';
-import type { BodyLimits, BodyRead } from './wasmKernel.js';
 import { type FrontEndPlan, type LabelIndex, planFrontEnd } from './frontEndPlan.js';
 import type { WireGraph } from '../model/onnxWire.js';
 import { graphTokenizer } from './graphTokenizer.js';
 import type { Vocabulary } from './vocabulary.js';
-import { WasmKernel } from './wasmKernel.js';
+import { type BodyLimits, type BodyRead, WasmKernel } from './wasmKernel.js';
 
 /** Plain predictions from term counts: the featurizer, and the names of the tensors `session` takes. */
 export interface TermCountPath {

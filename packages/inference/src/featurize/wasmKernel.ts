@@ -103,7 +103,8 @@ export interface KernelCounters {
  * records [start in `units`, length, hash] over its lowercased code units; `count` looks them up in
  * the vocabulary (and, for a 1-2 gram graph, the bigram table) and counts them into `counters`; for a
  * graph with per-post sums, `accumulate` weights and sums the counted features as the graph does
- * (termCountPath.ts has the figures).
+ * (termCountPath.ts has the figures). A counting kernel also reads request bodies into its memory
+ * (`readBody`, jsonStrings.wat) and scans their texts there (`scanBodyText`).
  *
  * Why: V8's code for these loops carries a bounds check per typed-array access and keeps the loop
  * state boxed across their branches. Measured in one process, alternating, each featurize after
