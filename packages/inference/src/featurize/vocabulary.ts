@@ -4,8 +4,9 @@
  *
  * Hand-written because the lookup is the featurizer's inner loop: a `Map<string, number>` needs a
  * string per token (a slice, then hashing it again inside the Map), about twice the cost per token of
- * hashing the scanned units and comparing them in place, measured on the test split. The keys are decoded straight from the model's UTF-8 bytes into one code-unit pool, so
- * building the table for 56,000 keys takes a few milliseconds of the cold start.
+ * hashing the scanned units and comparing them in place, measured on the test split. The keys are
+ * decoded straight from the model's UTF-8 bytes into one code-unit pool, so building the table for
+ * 56,000 keys takes a few milliseconds of the cold start.
  */
 
 const HASH_SEED = 0x811c9dc5 | 0;

@@ -142,16 +142,11 @@ export class WasmKernel {
   private readonly code: Buffer;
   private readonly result: Int32Array;
   private readonly exports: KernelExports;
-  /** Set for a counting kernel: where `readBody` writes a body, and its texts' [address, units]. */
-  private readonly body?: {
-    at: number;
-    bytes: Buffer;
-    texts: Int32Array;
-    textsAt: number;
-    /** [form, topK, explain] of the last body read. */
-    options: Int32Array;
-    read: JsonStringsExports['readStrings'];
-  };
+  /**
+   * Set for a counting kernel: where `readBody` writes a body, its texts' [address, units] and
+   * [form, topK, explain] (views of the module's memory: their byte offsets are the addresses).
+   */
+  private readonly body?: { bytes: Buffer; texts: Int32Array; options: Int32Array; read: JsonStringsExports['readStrings'] };
   /** The texts the last `readBody` read. */
   private bodyTexts = 0;
 
@@ -202,10 +197,8 @@ export class WasmKernel {
     }
     const strings = new WebAssembly.Instance(new WebAssembly.Module(JSON_STRINGS_WASM), { env: { memory } }).exports as unknown as JsonStringsExports;
     this.body = {
-      at: at.body,
       bytes: Buffer.from(buffer, at.body, 2 * MAX_BODY_UNITS),
       texts: new Int32Array(buffer, at.bodyTexts, 2 * MAX_BODY_TEXTS),
-      textsAt: at.bodyTexts,
       options: new Int32Array(buffer, at.bodyOptions, 3),
       read: strings.readStrings,
     };
@@ -297,10 +290,10 @@ export class WasmKernel {
     if (!target || body.length > MAX_BODY_UNITS) return undefined;
     // 'utf16le' writes code units as they are, lone surrogates included (JSON.parse keeps them too).
     target.bytes.write(body, 0, 'utf16le');
-    const texts = target.read(target.at, body.length, target.textsAt, Math.min(limits.maxTexts, MAX_BODY_TEXTS), limits.maxUnits, target.options.byteOffset);
+    const { bytes, options } = target;
+    const texts = target.read(bytes.byteOffset, body.length, target.texts.byteOffset, Math.min(limits.maxTexts, MAX_BODY_TEXTS), limits.maxUnits, options.byteOffset);
     if (texts < 0) return undefined;
     this.bodyTexts = texts;
-    const options = target.options;
     return { form: options[0] === 1 ? 'rich' : 'article', texts, topK: options[1] as number, explain: options[2] as number };
   }
 

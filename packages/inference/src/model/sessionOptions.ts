@@ -30,8 +30,8 @@ export function lambdaSessionOptions(intraOpThreads = 1, memArena = false): Infe
  * arena's retained peak is small, while each node no longer pays a malloc/free per output: on the
  * session from term counts (~35 nodes), 4-5% off the graph's run (in-process A/B over 2,000 test
  * posts and 40 batches of 64), and the largest valid request's peak resident memory no higher; the
- * session from sums has ten or eleven nodes, and keeps the option for the same reason. Memory patterns stay off: they are planned per input shape and U
- * differs with every request.
+ * session from sums has ten or eleven nodes, and keeps the option for the same reason. Memory
+ * patterns stay off: they are planned per input shape and U differs with every request.
  */
 export function termCountSessionOptions(base: InferenceSession.SessionOptions): InferenceSession.SessionOptions {
   return { ...base, enableCpuMemArena: true, enableMemPattern: false };

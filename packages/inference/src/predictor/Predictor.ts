@@ -117,7 +117,7 @@ export class Predictor {
     }
     if (!fed) return undefined;
     const { request } = fed;
-    return { form: request.form, batch: withOovRate(await this.runOnce(request.texts, request.topK, 0, { ...fed, path })) };
+    return { form: request.form, batch: withOovRate(await this.runOnce(request.topK, 0, { ...fed, posts: request.texts, path })) };
   }
 
   /** Whether a request read from a body is one the term-count path answers: labels in range, no explanations. */
@@ -132,9 +132,9 @@ export class Predictor {
     const fromCounts = explain === 0 ? await this.runFromTermCounts(texts, topK) : undefined;
     if (fromCounts) return fromCounts;
     const parts = runParts(texts, this.maxCharsPerRun, true);
-    if (parts.length === 1) return this.runOnce(texts.length, topK, explain, { texts });
+    if (parts.length === 1) return this.runOnce(topK, explain, { texts });
     const whole: PartResult = { predictions: [] };
-    for (const [from, to] of parts) addPart(whole, await this.runOnce(to - from, topK, explain, { texts: texts.slice(from, to) }));
+    for (const [from, to] of parts) addPart(whole, await this.runOnce(topK, explain, { texts: texts.slice(from, to) }));
     return whole;
   }
 
@@ -151,7 +151,7 @@ export class Predictor {
       return undefined;
     }
     if (!fed) return undefined;
-    return this.runOnce(texts.length, topK, 0, { ...fed, path });
+    return this.runOnce(topK, 0, { ...fed, posts: texts.length, path });
   }
 
   private termCountsFailed(error: unknown): void {
@@ -161,15 +161,18 @@ export class Predictor {
     this.warn('the term-count path failed; predictions run the whole graph from now on', error);
   }
 
-  /** One onnxruntime run over `posts` texts (from the texts, or from term-count feeds): predictions and token counts. */
+  /**
+   * One onnxruntime run over a batch, from its texts or from its term-count feeds (`posts` texts'
+   * worth): predictions and token counts.
+   */
   private async runOnce(
-    posts: number,
     topK: number,
     explain: number,
-    from: { texts: readonly string[] } | { feeds: Record<string, ort.Tensor>; tokens: number; known: number; path: TermCountPath },
+    from: { texts: readonly string[] } | { feeds: Record<string, ort.Tensor>; posts: number; tokens: number; known: number; path: TermCountPath },
   ): Promise<PartResult> {
     const io = this.manifest.io;
     const fromCounts = 'feeds' in from ? from : undefined;
+    const posts = fromCounts ? fromCounts.posts : (from as { texts: readonly string[] }).texts.length;
     let out: ort.InferenceSession.OnnxValueMapType;
     if (fromCounts) out = await this.session.run(fromCounts.feeds, pathFetches(fromCounts.path, io));
     else {
