@@ -578,7 +578,7 @@
     (local $k i32) (local $at i32) (local $start i32) (local $length i32) (local $h i32) (local $slot i32)
     (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
     (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32) (local $isKnown i32)
-    (local $slotEntry i32) (local $match i32) (local $word i32) (local $seen i32) (local $junk i32)
+    (local $slotEntry i32) (local $match i32) (local $word i32) (local $seen i32) (local $features i32)
     (local.set $previous (i32.const -1))
     ;; Three passes over the records, each leaving at `entryOf` what the next needs, so that within a
     ;; pass the cache misses of one token's loads do not wait on another's: the slots, then (after a
@@ -699,36 +699,31 @@
         (if (i32.ge_s (local.get $bigram) (i32.const 0))
           (then (local.set $distinct (i32.add (local.get $distinct)
             (call $tallyOrJunk (local.get $bigram) (i32.const 1) (i32.add (i32.const 1441840) (i32.mul (i32.and (local.get $k) (i32.const 7)) (i32.const 12))))))))
-        ;; The value, for pass 3.
-        (i32.store (i32.add (global.get $entryOf) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2))) (local.get $value))
-        (br $token)))
-    ;; Pass 3: the counts, with every value known beforehand, so that the counters' loads too need not
-    ;; wait on one another.
-    (local.set $k (i32.const 0))
-    (block $tallied
-      (loop $tally
-        (br_if $tallied (i32.ge_u (local.get $k) (local.get $records)))
-        (local.set $value (i32.load (i32.add (global.get $entryOf) (i32.shl (local.get $k) (i32.const 2)))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        ;; Without branches: whether a token is a stop word, unknown or known is close to a coin toss
-        ;; from one token to the next. Not a feature: its count and bits go to JUNK.
+        ;; Tokens (not stop words) and known tokens are counted here; only features go on to pass 3,
+        ;; packed at the front of `entryOf` (past the entries read already): about half the tokens.
         (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
         (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
         (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
-        ;; `$tallyOrJunk`, inlined (a call per token was 11-13% of featurizing, measured one way only,
-        ;; about 6% of it the harness's bias). A non-feature's stores go to one of 8 junk places in
-        ;; turn: all to one word, each stop word's count waited on the last one's store (long posts
-        ;; -10%; batches -1% both ways).
+        (i32.store (i32.add (global.get $entryOf) (i32.shl (local.get $features) (i32.const 2))) (local.get $value))
+        (local.set $features (i32.add (local.get $features) (local.get $isKnown)))
+        (br $token)))
+    ;; Pass 3: the features' counts, with every feature known beforehand, so that the counters' loads
+    ;; too need not wait on one another. (i32.shl takes its count modulo 32: no masks.)
+    (local.set $k (i32.const 0))
+    (block $tallied
+      (loop $tally
+        (br_if $tallied (i32.ge_u (local.get $k) (local.get $features)))
+        (local.set $value (i32.load (i32.add (global.get $entryOf) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (local.set $word (i32.shr_u (local.get $value) (i32.const 5)))
-        (local.set $junk (i32.add (i32.const 1441840) (i32.mul (i32.and (local.get $k) (i32.const 7)) (i32.const 12))))
-        (local.set $at (select (i32.add (global.get $perFeature) (i32.shl (local.get $value) (i32.const 2))) (local.get $junk) (local.get $isKnown)))
+        (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $value) (i32.const 2))))
         (local.set $seen (i32.load (local.get $at)))
         (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
-        (local.set $at (select (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))) (i32.add (local.get $junk) (i32.const 4)) (local.get $isKnown)))
-        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $value) (i32.const 31)))))
-        (local.set $at (select (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))) (i32.add (local.get $junk) (i32.const 8)) (local.get $isKnown)))
-        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
-        (local.set $distinct (i32.add (local.get $distinct) (i32.and (i32.eqz (local.get $seen)) (local.get $isKnown))))
+        (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
+        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (local.get $value))))
+        (local.set $at (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))))
+        (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (local.get $word))))
+        (local.set $distinct (i32.add (local.get $distinct) (i32.eqz (local.get $seen))))
         (br $tally)))
     (i32.store offset=1441792 (i32.const 0) (local.get $tokens))
     (i32.store offset=1441796 (i32.const 0) (local.get $known))
