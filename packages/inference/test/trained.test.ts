@@ -89,9 +89,11 @@ describe('Trained artifact', () => {
       }),
       { numRuns: 400 },
     );
-    // Most of those bodies were read and answered without JSON.parse.
+    // Many of those bodies were read and answered without JSON.parse: 95-118 of the 400 in eight runs
+    // (the word bodies within the limits; mangled ones and most arbitrary strings go to JSON.parse).
+    // The bound is far below that range, so that the property's random bodies cannot make it flaky.
     const answered = await Promise.all(read.mock.results.map((r) => r.value));
-    expect(answered.filter((a) => a !== undefined).length).toBeGreaterThan(100);
+    expect(answered.filter((a) => a !== undefined).length).toBeGreaterThan(50);
   });
 
   it('predicts probabilities that sum to 1 over the 20 newsgroups, topK sorted', async () => {
