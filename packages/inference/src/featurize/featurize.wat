@@ -35,9 +35,20 @@
   ;; an entry of length 0 that `count` compares a token with when its slot holds another hash), JUNK
   ;; 1441840 (8 x 12 bytes, where `count` sends a non-feature's stores), ASCII_LOW 1441936 and
   ;; ASCII_HIGH 1441952 (16 bytes each, `$asciiTables`), BITS 1441984 (2049 x i64: the scan's bit per
-  ;; kept unit), WIDE 1507328 (a bit per code point from U+10000: 131072 bytes). The vocabulary and the
+  ;; kept unit), CONSTS 1474560 (112 bytes: SIMD constants, from the module's data), WIDE 1507328 (a bit
+  ;; per code point from U+10000: 131072 bytes). The vocabulary and the
   ;; counters follow, where `configure` says; JavaScript grows the memory for them first.
   (memory (export "memory") 25)
+  ;; CONSTS: i8x16 splats of 15, 65, 25 and 32, i16x8 lanes 0-7 and 8-15, and the hash's i32x4
+  ;; multipliers (`$hash`).
+  (data (i32.const 1474560)
+    "\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f"
+    "\41\41\41\41\41\41\41\41\41\41\41\41\41\41\41\41"
+    "\19\19\19\19\19\19\19\19\19\19\19\19\19\19\19\19"
+    "\20\20\20\20\20\20\20\20\20\20\20\20\20\20\20\20"
+    "\00\00\01\00\02\00\03\00\04\00\05\00\06\00\07\00"
+    "\08\00\09\00\0a\00\0b\00\0c\00\0d\00\0e\00\0f\00"
+    "\b1\79\37\9e\77\ca\eb\85\3d\ae\b2\c2\2f\eb\d4\27")
   (global $slots (mut i32) (i32.const 0))
   (global $mask (mut i32) (i32.const 0))
   (global $entries (mut i32) (i32.const 0))
@@ -418,11 +429,18 @@
     (local $m i64) (local $t i64) (local $carry i64) (local $p i32) (local $inRun i32) (local $start i32) (local $n i32)
     (local $at i32) (local $len i32) (local $src i32) (local $h i32) (local $b i32) (local $left i32) (local $v v128) (local $k i32)
     (local $simd i32) (local $lo v128) (local $hi v128) (local $v0 v128) (local $v1 v128) (local $bytes v128) (local $kept i32) (local $end i32)
+    (local $c15 v128) (local $c65 v128) (local $c25 v128) (local $c32 v128) (local $lanes v128) (local $multipliers v128)
     (global.set $code (local.get $text))
     ;; ASCII text, 16 units at a time, when the table keeps ASCII as `$asciiTables` requires.
     (local.set $simd (call $asciiTables))
     (local.set $lo (v128.load offset=1441936 (i32.const 0)))
     (local.set $hi (v128.load offset=1441952 (i32.const 0)))
+    ;; The steps' constants, loaded from CONSTS: V8 builds a v128.const (or a local set to one) anew
+    ;; at every use inside a loop, four instructions each, where a loaded value stays in a register.
+    (local.set $c15 (v128.load offset=1474560 (i32.const 0)))
+    (local.set $c65 (v128.load offset=1474576 (i32.const 0)))
+    (local.set $c25 (v128.load offset=1474592 (i32.const 0)))
+    (local.set $c32 (v128.load offset=1474608 (i32.const 0)))
     (block $mapped
       (loop $chunk
         (br_if $mapped (i32.ge_u (local.get $i) (local.get $length)))
@@ -437,13 +455,14 @@
           (br_if $scalar (i32.eqz (i8x16.all_true (i8x16.gt_s (local.get $bytes) (v128.const i64x2 0 0)))))
           ;; Kept: the low nibble's row of bits, at the high nibble's bit.
           (local.set $kept (i8x16.bitmask (i8x16.ne (v128.const i64x2 0 0) (v128.and
-            (i8x16.swizzle (local.get $lo) (v128.and (local.get $bytes) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+            (i8x16.swizzle (local.get $lo) (v128.and (local.get $bytes) (local.get $c15)))
             (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $bytes) (i32.const 4)))))))
           ;; Lowercased: A-Z + 32, as bytes, then widened back to units (a separator's unit is never read).
+          (local.set $v (i8x16.sub (local.get $bytes) (local.get $c65)))
           (local.set $bytes (i8x16.add (local.get $bytes) (v128.and
-            (i8x16.lt_u (i8x16.sub (local.get $bytes) (v128.const i8x16 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65 65))
-                        (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))
-            (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))))
+            ;; Below 26: x64 has no unsigned byte compare, but an unsigned minimum.
+            (i8x16.eq (i8x16.min_u (local.get $v) (local.get $c25)) (local.get $v))
+            (local.get $c32))))
           (v128.store offset=393216 (i32.shl (local.get $i) (i32.const 1)) (i16x8.extend_low_i8x16_u (local.get $bytes)))
           (v128.store offset=393232 (i32.shl (local.get $i) (i32.const 1)) (i16x8.extend_high_i8x16_u (local.get $bytes)))
           (local.set $bits (i64.or (local.get $bits) (i64.shl (i64.extend_i32_u (local.get $kept)) (i64.extend_i32_u (local.get $i)))))
@@ -502,7 +521,9 @@
         (br $word)))
     ;; Pass 3: the tokens' hashes, as `$hash` computes them, inlined. In a loop of their own (without
     ;; pass 2's branches, and only for runs long enough to be tokens), several tokens' hashes are
-    ;; under way at once.
+    ;; under way at once. Its constants are loaded from CONSTS, as pass 1's are.
+    (local.set $lanes (v128.load offset=1474624 (i32.const 0)))
+    (local.set $multipliers (v128.load offset=1474656 (i32.const 0)))
     (local.set $k (i32.const 0))
     (block $hashed
       (loop $token
@@ -516,9 +537,9 @@
           (local.set $left (i32.sub (local.get $len) (local.get $b)))
           (local.set $v (i32x4.mul
             (v128.and (v128.load (i32.add (local.get $src) (i32.shl (local.get $b) (i32.const 1))))
-                      (i16x8.lt_s (v128.const i16x8 0 1 2 3 4 5 6 7)
+                      (i16x8.lt_s (local.get $lanes)
                                   (i16x8.splat (select (local.get $left) (i32.const 8) (i32.lt_u (local.get $left) (i32.const 8))))))
-            (v128.const i32x4 0x9e3779b1 0x85ebca77 0xc2b2ae3d 0x27d4eb2f)))
+            (local.get $multipliers)))
           (local.set $v (v128.xor (local.get $v) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
           (local.set $h (i32.mul (i32.xor (local.get $h) (i32.xor (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v))))
                                  (i32.const 0x165667b1)))
@@ -579,6 +600,7 @@
     (local $entry i32) (local $j i32) (local $value i32) (local $bigram i32) (local $previous i32)
     (local $distinct i32) (local $tokens i32) (local $known i32) (local $a i32) (local $b i32) (local $isKnown i32)
     (local $slotEntry i32) (local $match i32) (local $word i32) (local $seen i32) (local $features i32)
+    (local $lanesLow v128) (local $lanesHigh v128)
     (local.set $previous (i32.const -1))
     ;; Three passes over the records, each leaving at `entryOf` what the next needs, so that within a
     ;; pass the cache misses of one token's loads do not wait on another's: the slots, then (after a
@@ -613,7 +635,10 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $touchEntry)))
     (global.set $sink (local.get $j))
-    ;; Pass 2: each token's value (a feature, or a negative class).
+    ;; Pass 2: each token's value (a feature, or a negative class). The lanes' indices are loaded from
+    ;; CONSTS, as the scan's constants are.
+    (local.set $lanesLow (v128.load offset=1474624 (i32.const 0)))
+    (local.set $lanesHigh (v128.load offset=1474640 (i32.const 0)))
     (local.set $k (i32.const 0))
     (block $done
       (loop $token
@@ -635,10 +660,10 @@
           (i32.eqz (v128.any_true (v128.or
             (v128.and
               (v128.xor (v128.load offset=393216 (local.get $a)) (v128.load offset=6 (local.get $entry)))
-              (i16x8.lt_s (v128.const i16x8 0 1 2 3 4 5 6 7) (i16x8.splat (local.get $length))))
+              (i16x8.lt_s (local.get $lanesLow) (i16x8.splat (local.get $length))))
             (v128.and
               (v128.xor (v128.load offset=393232 (local.get $a)) (v128.load offset=22 (local.get $entry)))
-              (i16x8.lt_s (v128.const i16x8 8 9 10 11 12 13 14 15) (i16x8.splat (local.get $length)))))))))
+              (i16x8.lt_s (local.get $lanesHigh) (i16x8.splat (local.get $length)))))))))
         (if (i32.and (i32.le_u (local.get $length) (i32.const 16)) (i32.or (local.get $match) (i32.eqz (local.get $slotEntry))))
           (then
             (local.set $value (select (i32.load offset=2 (local.get $entry))

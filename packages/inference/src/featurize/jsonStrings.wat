@@ -21,6 +21,12 @@
   (global $w (mut i32) (i32.const 0))
   ;; The strings `$array` read.
   (global $n (mut i32) (i32.const 0))
+  ;; `$string`'s constants, at the end of the kernel's CONSTS (wasmKernel.ts): i8x16 splats of '"',
+  ;; '\\' and 0x1f, written when the module is instantiated.
+  (data (i32.const 1474688)
+    "\22\22\22\22\22\22\22\22\22\22\22\22\22\22\22\22"
+    "\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c\5c"
+    "\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f\1f")
 
   (func (export "readStrings") (param $at i32) (param $length i32) (param $texts i32) (param $maxTexts i32)
         (param $maxUnits i32) (param $options i32) (result i32)
@@ -189,7 +195,13 @@
   ;; does not have, no closing quote).
   (func $string (param $p i32) (param $end i32) (result i32)
     (local $w i32) (local $v v128) (local $v1 v128) (local $b v128) (local $m i32) (local $k i32) (local $c i32) (local $d i32) (local $j i32)
+    (local $quotes v128) (local $backslashes v128) (local $controls v128)
     (local.set $w (global.get $w))
+    ;; The bytes the loop looks for, loaded from CONSTS: V8 builds a v128.const used in a loop anew at
+    ;; every step (three instructions each, a third of the step), and moves a splat into the loop too.
+    (local.set $quotes (v128.load offset=1474688 (i32.const 0)))
+    (local.set $backslashes (v128.load offset=1474704 (i32.const 0)))
+    (local.set $controls (v128.load offset=1474720 (i32.const 0)))
     (loop $units
       ;; 16 units at a time up to a quote, a backslash or a control character: narrowed to bytes
       ;; (a unit past 255 saturates to 255, which is none of them), tested at once.
@@ -200,9 +212,10 @@
           (local.set $v1 (v128.load offset=16 (local.get $p)))
           (local.set $b (i8x16.narrow_i16x8_u (local.get $v) (local.get $v1)))
           (local.set $m (i8x16.bitmask (v128.or
-            (v128.or (i8x16.eq (local.get $b) (v128.const i8x16 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22))
-                     (i8x16.eq (local.get $b) (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c)))
-            (i8x16.lt_u (local.get $b) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20)))))
+            (v128.or (i8x16.eq (local.get $b) (local.get $quotes))
+                     (i8x16.eq (local.get $b) (local.get $backslashes)))
+            ;; Below 0x20: x64 has no unsigned byte compare, but an unsigned minimum.
+            (i8x16.eq (i8x16.min_u (local.get $b) (local.get $controls)) (local.get $b)))))
           ;; [w, w + 32) ends at most where these units end: nothing unread is overwritten.
           (if (i32.eqz (local.get $m))
             (then

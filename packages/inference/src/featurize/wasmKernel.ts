@@ -11,7 +11,8 @@ const TABLE = 262_144;
 const UNITS = 393_216;
 const RECORDS = 655_360;
 // RESULT holds two words. After it, up to WIDE, featurize.wat keeps its own small regions (DUMMY, JUNK,
-// ASCII_LOW, ASCII_HIGH, BITS: its header places them): nothing else may use that memory.
+// ASCII_LOW, ASCII_HIGH, BITS, CONSTS: its header places them; jsonStrings.wat's data writes the end of
+// CONSTS): nothing else may use that memory.
 const RESULT = 1_441_792;
 const WIDE = 1_507_328;
 /** Bits per code point from U+10000 to U+10FFFF, as Int32 words. */
