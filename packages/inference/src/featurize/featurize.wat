@@ -35,12 +35,12 @@
   ;; an entry of length 0 that `count` compares a token with when its slot holds another hash), JUNK
   ;; 1441840 (8 x 12 bytes, where `count` sends a non-feature's stores), ASCII_LOW 1441936 and
   ;; ASCII_HIGH 1441952 (16 bytes each, `$asciiTables`), BITS 1441984 (2049 x i64: the scan's bit per
-  ;; kept unit), CONSTS 1474560 (112 bytes: SIMD constants, from the module's data), WIDE 1507328 (a bit
+  ;; kept unit), CONSTS 1474560 (192 bytes: SIMD constants, from the module's data), WIDE 1507328 (a bit
   ;; per code point from U+10000: 131072 bytes). The vocabulary and the
   ;; counters follow, where `configure` says; JavaScript grows the memory for them first.
   (memory (export "memory") 25)
-  ;; CONSTS: i8x16 splats of 15, 65, 25 and 32, i16x8 lanes 0-7 and 8-15, and the hash's i32x4
-  ;; multipliers (`$hash`).
+  ;; CONSTS: i8x16 splats of 15, 65, 25 and 32, i16x8 lanes 0-7 and 8-15, the hash's i32x4
+  ;; multipliers (`$hash`), a splat of 1.
   (data (i32.const 1474560)
     "\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f\0f"
     "\41\41\41\41\41\41\41\41\41\41\41\41\41\41\41\41"
@@ -48,7 +48,9 @@
     "\20\20\20\20\20\20\20\20\20\20\20\20\20\20\20\20"
     "\00\00\01\00\02\00\03\00\04\00\05\00\06\00\07\00"
     "\08\00\09\00\0a\00\0b\00\0c\00\0d\00\0e\00\0f\00"
-    "\b1\79\37\9e\77\ca\eb\85\3d\ae\b2\c2\2f\eb\d4\27")
+    "\b1\79\37\9e\77\ca\eb\85\3d\ae\b2\c2\2f\eb\d4\27"
+    "\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01")
+  ;; (1474688-1474735: jsonStrings.wat's; 1474736: 16 zero bytes.)
   (global $slots (mut i32) (i32.const 0))
   (global $mask (mut i32) (i32.const 0))
   (global $entries (mut i32) (i32.const 0))
@@ -429,7 +431,7 @@
     (local $m i64) (local $t i64) (local $carry i64) (local $p i32) (local $inRun i32) (local $start i32) (local $n i32)
     (local $at i32) (local $len i32) (local $src i32) (local $h i32) (local $b i32) (local $left i32) (local $v v128) (local $k i32)
     (local $simd i32) (local $lo v128) (local $hi v128) (local $v0 v128) (local $v1 v128) (local $bytes v128) (local $kept i32) (local $end i32)
-    (local $c15 v128) (local $c65 v128) (local $c25 v128) (local $c32 v128) (local $lanes v128) (local $multipliers v128)
+    (local $c15 v128) (local $c65 v128) (local $c25 v128) (local $c32 v128) (local $c1 v128) (local $zero v128) (local $lanes v128) (local $multipliers v128)
     (global.set $code (local.get $text))
     ;; ASCII text, 16 units at a time, when the table keeps ASCII as `$asciiTables` requires.
     (local.set $simd (call $asciiTables))
@@ -441,6 +443,8 @@
     (local.set $c65 (v128.load offset=1474576 (i32.const 0)))
     (local.set $c25 (v128.load offset=1474592 (i32.const 0)))
     (local.set $c32 (v128.load offset=1474608 (i32.const 0)))
+    (local.set $c1 (v128.load offset=1474672 (i32.const 0)))
+    (local.set $zero (v128.load offset=1474736 (i32.const 0)))
     (block $mapped
       (loop $chunk
         (br_if $mapped (i32.ge_u (local.get $i) (local.get $length)))
@@ -449,14 +453,17 @@
           (local.set $v0 (v128.load (i32.add (local.get $text) (i32.shl (local.get $i) (i32.const 1)))))
           (local.set $v1 (v128.load offset=16 (i32.add (local.get $text) (i32.shl (local.get $i) (i32.const 1)))))
           ;; Every unit from 1 to 127 (NUL is special)? Narrowed to bytes, a unit past 127 is 255 (-1 as a
-          ;; signed byte) or, past 0x7FFF, 0: only 1 to 127 are above 0. (x64 has no unsigned 16-bit
-          ;; compare: V8 spends three or four instructions on each `i16x8.lt_u`.)
+          ;; signed byte) or, past 0x7FFF, 0: only for 1 to 127 are the byte and the byte less one both
+          ;; without their sign bit. (x64 has no unsigned 16-bit compare: V8 spends three or four
+          ;; instructions on each `i16x8.lt_u`; and all_true of gt_s took eight.)
           (local.set $bytes (i8x16.narrow_i16x8_u (local.get $v0) (local.get $v1)))
-          (br_if $scalar (i32.eqz (i8x16.all_true (i8x16.gt_s (local.get $bytes) (v128.const i64x2 0 0)))))
-          ;; Kept: the low nibble's row of bits, at the high nibble's bit.
-          (local.set $kept (i8x16.bitmask (i8x16.ne (v128.const i64x2 0 0) (v128.and
+          (br_if $scalar (i8x16.bitmask (v128.or (local.get $bytes) (i8x16.sub (local.get $bytes) (local.get $c1)))))
+          ;; Kept: the low nibble's row of bits, at the high nibble's bit (the high nibble by a 16-bit
+          ;; shift and the low nibbles' mask: V8 builds i8x16.shr_u from those and a mask it makes anew);
+          ;; a zero byte is a separator, and the bitmask of those is inverted as an integer.
+          (local.set $kept (i32.xor (i32.const 0xffff) (i8x16.bitmask (i8x16.eq (local.get $zero) (v128.and
             (i8x16.swizzle (local.get $lo) (v128.and (local.get $bytes) (local.get $c15)))
-            (i8x16.swizzle (local.get $hi) (i8x16.shr_u (local.get $bytes) (i32.const 4)))))))
+            (i8x16.swizzle (local.get $hi) (v128.and (i16x8.shr_u (local.get $bytes) (i32.const 4)) (local.get $c15))))))))
           ;; Lowercased: A-Z + 32, as bytes, then widened back to units (a separator's unit is never read).
           (local.set $v (i8x16.sub (local.get $bytes) (local.get $c65)))
           (local.set $bytes (i8x16.add (local.get $bytes) (v128.and
