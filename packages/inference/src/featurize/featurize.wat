@@ -715,30 +715,47 @@
                           (br $found))))))
                 (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (global.get $mask)))
                 (br $probe)))))
-        ;; 1-2 gram graphs: the value is a word id; its unigram feature, and the bigram it ends.
-        (local.set $bigram (i32.const -1))
+        ;; A 1-2 gram graph's value is a word id: left in place for pass 2b. Else the tokens (not stop
+        ;; words) and the known tokens are counted here; only features go on to pass 3, packed at the
+        ;; front of `entryOf` (past the entries read already): about half the tokens. (The bigrams in
+        ;; a loop of their own: in this one, their state made V8 keep this loop's in memory.)
         (if (global.get $unigramOfWord)
-          (then
+          (then (i32.store (i32.add (global.get $entryOf) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2))) (local.get $value)))
+          (else
+            (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
+            (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
+            (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
+            (i32.store (i32.add (global.get $entryOf) (i32.shl (local.get $features) (i32.const 2))) (local.get $value))
+            (local.set $features (i32.add (local.get $features) (local.get $isKnown)))))
+        (br $token)))
+    ;; Pass 2b, for a 1-2 gram graph, in the text's order: each word's unigram feature, and the bigram
+    ;; of it and the word before (counted at once); then tokens, known tokens and features as above.
+    (if (global.get $unigramOfWord)
+      (then
+        (local.set $k (i32.const 0))
+        (block $worded
+          (loop $word
+            (br_if $worded (i32.ge_u (local.get $k) (local.get $records)))
+            (local.set $value (i32.load (i32.add (global.get $entryOf) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (if (i32.ge_s (local.get $previous) (i32.const 0))
-              (then (local.set $bigram (call $pair (local.get $previous) (local.get $value)))))
+              (then
+                (local.set $bigram (call $pair (local.get $previous) (local.get $value)))
+                (if (i32.ge_s (local.get $bigram) (i32.const 0))
+                  (then (local.set $distinct (i32.add (local.get $distinct)
+                    (call $tallyOrJunk (local.get $bigram) (i32.const 1) (i32.const 1441840))))))))
             (local.set $previous (local.get $value))
             ;; A value that is no word id has no unigram (JavaScript reads undefined there): no token.
             (local.set $value
               (if (result i32) (i32.lt_u (local.get $value) (global.get $words))
                 (then (i32.load (i32.add (global.get $unigramOfWord) (i32.shl (local.get $value) (i32.const 2)))))
-                (else (i32.const -9))))))
-        ;; (A branch here: for a unigram graph it is never taken, and costs nothing.)
-        (if (i32.ge_s (local.get $bigram) (i32.const 0))
-          (then (local.set $distinct (i32.add (local.get $distinct)
-            (call $tallyOrJunk (local.get $bigram) (i32.const 1) (i32.add (i32.const 1441840) (i32.mul (i32.and (local.get $k) (i32.const 7)) (i32.const 12))))))))
-        ;; Tokens (not stop words) and known tokens are counted here; only features go on to pass 3,
-        ;; packed at the front of `entryOf` (past the entries read already): about half the tokens.
-        (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
-        (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
-        (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
-        (i32.store (i32.add (global.get $entryOf) (i32.shl (local.get $features) (i32.const 2))) (local.get $value))
-        (local.set $features (i32.add (local.get $features) (local.get $isKnown)))
-        (br $token)))
+                (else (i32.const -9))))
+            (local.set $tokens (i32.add (local.get $tokens) (i32.ge_s (local.get $value) (i32.const -1))))
+            (local.set $isKnown (i32.ge_s (local.get $value) (i32.const 0)))
+            (local.set $known (i32.add (local.get $known) (local.get $isKnown)))
+            (i32.store (i32.add (global.get $entryOf) (i32.shl (local.get $features) (i32.const 2))) (local.get $value))
+            (local.set $features (i32.add (local.get $features) (local.get $isKnown)))
+            (br $word)))))
     ;; Pass 3: the features' counts, with every feature known beforehand, so that the counters' loads
     ;; too need not wait on one another. (i32.shl takes its count modulo 32: no masks.)
     (local.set $k (i32.const 0))
