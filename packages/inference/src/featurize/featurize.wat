@@ -664,14 +664,15 @@
         (local.set $entry (select (local.get $entry) (i32.const 1441808) (local.get $entry)))
         (local.set $a (i32.shl (local.get $start) (i32.const 1)))
         (local.set $match (i32.and (i32.eq (i32.load16_u (local.get $entry)) (local.get $length))
-          (i32.eqz (v128.any_true (v128.or
+          (i32.xor (i32.const 1) (v128.any_true (v128.or
             (v128.and
               (v128.xor (v128.load offset=393216 (local.get $a)) (v128.load offset=6 (local.get $entry)))
               (i16x8.lt_s (local.get $lanesLow) (i16x8.splat (local.get $length))))
             (v128.and
               (v128.xor (v128.load offset=393232 (local.get $a)) (v128.load offset=22 (local.get $entry)))
               (i16x8.lt_s (local.get $lanesHigh) (i16x8.splat (local.get $length)))))))))
-        (if (i32.and (i32.le_u (local.get $length) (i32.const 16)) (i32.or (local.get $match) (i32.eqz (local.get $slotEntry))))
+        ;; (A token of more than 16 units whose first 16 match goes on to the probing loop.)
+        (if (i32.or (i32.eqz (local.get $slotEntry)) (i32.and (local.get $match) (i32.le_u (local.get $length) (i32.const 16))))
           (then
             (local.set $value (select (i32.load offset=2 (local.get $entry))
                                       (global.get $unknown) (local.get $match))))
