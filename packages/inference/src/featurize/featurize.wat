@@ -32,12 +32,12 @@
   (import "host" "tf" (func $tfBeyond (param i32) (result f32)))
   ;; Fixed: CODE 0 (131072 units), TABLE 262144 (65536 entries), UNITS 393216 (131072 units),
   ;; RECORDS 655360 (65536 records of 3 x i32), RESULT 1441792 (2 x i32), DUMMY 1441808 (32 zero bytes:
-  ;; an entry of length 0 that `count` compares a token with when its slot holds another hash), JUNK
-  ;; 1441840 (8 x 12 bytes, where `count` sends a non-feature's stores), ASCII_LOW 1441936 and
-  ;; ASCII_HIGH 1441952 (16 bytes each, `$asciiTables`), BITS 1441984 (2049 x i64: the scan's bit per
-  ;; kept unit), CONSTS 1474560 (192 bytes: SIMD constants, from the module's data), WIDE 1507328 (a bit
-  ;; per code point from U+10000: 131072 bytes). The vocabulary and the
-  ;; counters follow, where `configure` says; JavaScript grows the memory for them first.
+  ;; an entry of length 0 that `count` compares a token with when its slot holds another hash),
+  ;; ASCII_LOW 1441936 and ASCII_HIGH 1441952 (16 bytes each, `$asciiTables`), BITS 1441984 (2049 x
+  ;; i64: the scan's bit per kept unit), CONSTS 1474560 (192 bytes of SIMD constants: this module's
+  ;; data, then jsonStrings.wat's, then 16 zero bytes), WIDE 1507328 (a bit per code point from
+  ;; U+10000: 131072 bytes). The vocabulary and the counters follow, where `configure` says;
+  ;; JavaScript grows the memory for them first.
   (memory (export "memory") 25)
   ;; CONSTS: i8x16 splats of 15, 65, 25 and 32, i16x8 lanes 0-7 and 8-15, the hash's i32x4
   ;; multipliers (`$hash`), a splat of 1.
@@ -323,20 +323,20 @@
       (br $probe))
     (i32.const -1))
 
-  ;; Counts one occurrence of `feature` when `isKnown`, else sends its stores to the 12 bytes at
-  ;; `junk` (in JUNK): 1 when it is the feature's first in the text, else 0, without branches.
-  ;; Setting a touched bit that is set already changes nothing, so the bits are set every time.
-  (func $tallyOrJunk (param $feature i32) (param $isKnown i32) (param $junk i32) (result i32)
+  ;; Counts one occurrence of `feature` (a bigram's: pass 3 tallies the unigrams inline): 1 when it is
+  ;; the feature's first in the text, else 0. Setting a touched bit that is set already changes
+  ;; nothing, so the bits are set every time.
+  (func $tally (param $feature i32) (result i32)
     (local $at i32) (local $seen i32) (local $word i32)
     (local.set $word (i32.shr_u (local.get $feature) (i32.const 5)))
-    (local.set $at (select (i32.add (global.get $perFeature) (i32.shl (local.get $feature) (i32.const 2))) (local.get $junk) (local.get $isKnown)))
+    (local.set $at (i32.add (global.get $perFeature) (i32.shl (local.get $feature) (i32.const 2))))
     (local.set $seen (i32.load (local.get $at)))
     (i32.store (local.get $at) (i32.add (local.get $seen) (i32.const 1)))
-    (local.set $at (select (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))) (i32.add (local.get $junk) (i32.const 4)) (local.get $isKnown)))
-    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $feature) (i32.const 31)))))
-    (local.set $at (select (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))) (i32.add (local.get $junk) (i32.const 8)) (local.get $isKnown)))
-    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (i32.and (local.get $word) (i32.const 31)))))
-    (i32.and (i32.eqz (local.get $seen)) (local.get $isKnown)))
+    (local.set $at (i32.add (global.get $touched) (i32.shl (local.get $word) (i32.const 2))))
+    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (local.get $feature))))
+    (local.set $at (i32.add (global.get $touchedWords) (i32.shl (i32.shr_u (local.get $word) (i32.const 5)) (i32.const 2))))
+    (i32.store (local.get $at) (i32.or (i32.load (local.get $at)) (i32.shl (i32.const 1) (local.get $word))))
+    (i32.eqz (local.get $seen)))
 
   ;; 1 when the code units at i are a surrogate pair whose code point WIDE marks a separator, else 0.
   (func $wideSeparator (param $i i32) (param $length i32) (result i32)
@@ -744,7 +744,7 @@
                 (local.set $bigram (call $pair (local.get $previous) (local.get $value)))
                 (if (i32.ge_s (local.get $bigram) (i32.const 0))
                   (then (local.set $distinct (i32.add (local.get $distinct)
-                    (call $tallyOrJunk (local.get $bigram) (i32.const 1) (i32.const 1441840))))))))
+                    (call $tally (local.get $bigram))))))))
             (local.set $previous (local.get $value))
             ;; A value that is no word id has no unigram (JavaScript reads undefined there): no token.
             (local.set $value

@@ -10,7 +10,7 @@ const CODE = 0;
 const TABLE = 262_144;
 const UNITS = 393_216;
 const RECORDS = 655_360;
-// RESULT holds two words. After it, up to WIDE, featurize.wat keeps its own small regions (DUMMY, JUNK,
+// RESULT holds two words. After it, up to WIDE, featurize.wat keeps its own small regions (DUMMY,
 // ASCII_LOW, ASCII_HIGH, BITS, CONSTS: its header places them; jsonStrings.wat's data writes the end of
 // CONSTS): nothing else may use that memory.
 const RESULT = 1_441_792;
