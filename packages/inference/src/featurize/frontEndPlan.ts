@@ -6,7 +6,6 @@ import { PairTable } from './pairTable.js';
 import { Vocabulary, type VocabularyKeys } from './vocabulary.js';
 import type { SumTables } from './wasmKernel.js';
 
-/** Everything needed to run a model from its term counts, read from the model's own graph. */
 /**
  * The label as the graph computes it, LabelEncoder(ArgMax(logits)), from its parts: the session fetches
  * the ArgMax's int64 output and the label is read from the LabelEncoder's own table.
@@ -19,6 +18,7 @@ export interface LabelIndex {
   fallback: string;
 }
 
+/** Everything needed to run a model from its term counts, read from the model's own graph. */
 export interface FrontEndPlan {
   /** The graph from text to its Tokenizer's tokens: what the character table is asked of. */
   tokenizerModel: Uint8Array;

@@ -189,7 +189,7 @@ export class Vocabulary {
     }
   }
 
-  /** Looks a string up (tests and tools; the featurizer hashes while it scans). */
+  /** Looks a string up (tests and tools; the featurizer looks up the units it scanned, hashed once). */
   get(token: string): number {
     const units = new Uint16Array(token.length);
     for (let i = 0; i < token.length; i++) units[i] = token.charCodeAt(i);

@@ -345,7 +345,7 @@ function countingLayout(counting: NonNullable<WasmKernel['counting']>) {
   const out = running + (sums ? 16 * (sums.classes + 1) : 0);
   const scratch = align(out + (sums ? 4 * (sums.classes + 1) : 0));
   // `count`'s word per record between its passes.
-  const entryOf = sums ? scratch + 8 * SUMS_CHUNK : align(pairs + 4 * pairSlots);
+  const entryOf = scratch + (sums ? 8 * SUMS_CHUNK : 0);
   // `readBody`'s body and texts: pages only touched by the bodies read.
   const body = align(entryOf + 4 * (MAX_SCAN_UNITS / 2));
   const bodyTexts = body + 2 * MAX_BODY_UNITS;
